@@ -1,0 +1,1 @@
+"""The `headlines` command line."""

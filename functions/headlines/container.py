@@ -1,0 +1,68 @@
+"""Composition root: the one place clients and components are built from settings.
+
+Handlers and the CLI call these; tests build components directly and pass them in.
+Heavy imports (model, spaCy, boto3) happen inside the builders, never at import time.
+"""
+
+from __future__ import annotations
+
+from headlines.countries.base import CountryTagger
+from headlines.pipeline import Delivery, Pipeline
+from headlines.settings import Settings, get_settings
+from headlines.store.base import Store
+from headlines.summarize.base import Summarizer
+
+
+def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:
+    settings = settings or get_settings()
+    name = name or settings.summarizer
+    if name == "lead":
+        from headlines.summarize.lead import LeadSummarizer
+
+        return LeadSummarizer()
+    raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
+
+
+def build_tagger(settings: Settings | None = None, name: str | None = None) -> CountryTagger:
+    settings = settings or get_settings()
+    name = name or settings.tagger
+    if name == "exact":
+        from headlines.countries.exact import ExactNameTagger
+
+        return ExactNameTagger()
+    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: exact, gazetteer")
+
+
+def build_store(settings: Settings | None = None) -> Store:
+    settings = settings or get_settings()
+    if settings.store == "sqlite":
+        from headlines.store.sqlite import SQLiteStore
+
+        return SQLiteStore(settings.db_path())
+    raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
+
+
+def build_delivery(settings: Settings | None = None) -> Delivery:
+    from headlines.delivery.console import ConsoleDelivery
+
+    return ConsoleDelivery()
+
+
+def build_pipeline(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    delivery: Delivery | None = None,
+    sentences: int | None = None,
+    max_words: int | None = None,
+) -> Pipeline:
+    settings = settings or get_settings()
+    return Pipeline(
+        build_summarizer(settings),
+        build_tagger(settings),
+        store=store,
+        delivery=delivery,
+        sentences=sentences or settings.sentences,
+        max_words=max_words or settings.max_words,
+        max_body_chars=settings.max_body_chars,
+    )

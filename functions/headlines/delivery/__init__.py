@@ -1,0 +1,1 @@
+"""Delivery targets for finished stories."""

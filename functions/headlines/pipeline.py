@@ -1,0 +1,86 @@
+"""The pipeline: article -> clean text -> summary + country tags -> stored story -> delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from headlines.countries.base import CountryTagger
+from headlines.models import Article, Story
+from headlines.store.base import Store
+from headlines.summarize.base import Summarizer
+from headlines.text import clean_text, truncate_words
+
+HEADLINE_MAX_WORDS = 14
+
+
+class Delivery(Protocol):
+    """Where finished stories go: the console locally, Slack channels when configured."""
+
+    def deliver(self, story: Story) -> None: ...
+
+
+def derive_headline(article: Article, summary: list[str]) -> str:
+    """The article's title when usable, else a short clause from the best summary sentence."""
+    title = (article.title or "").strip()
+    if len(title.split()) >= 2 and not title.isdigit():
+        return title
+    basis = summary[0] if summary else clean_text(article.body)
+    clause = basis.split(";")[0].split(" \u2014 ")[0].strip().rstrip(".")
+    return truncate_words(clause, HEADLINE_MAX_WORDS) or "Untitled"
+
+
+class Pipeline:
+    """Runs the components it is given; builds nothing itself (see `headlines.container`)."""
+
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        tagger: CountryTagger,
+        *,
+        store: Store | None = None,
+        delivery: Delivery | None = None,
+        sentences: int = 2,
+        max_words: int = 60,
+        max_body_chars: int = 200_000,
+    ) -> None:
+        self.summarizer = summarizer
+        self.tagger = tagger
+        self.store = store
+        self.delivery = delivery
+        self.sentences = sentences
+        self.max_words = max_words
+        self.max_body_chars = max_body_chars
+
+    def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
+        """Summarize and tag one article, without storing it."""
+        body = clean_text(article.body)[: self.max_body_chars]
+        cleaned = article.model_copy(update={"body": body or article.body})
+        summary = self.summarizer.summarize(
+            cleaned, sentences=sentences or self.sentences, max_words=max_words or self.max_words
+        )
+        countries = self.tagger.tag(cleaned)
+        now = datetime.now(UTC)
+        return Story(
+            id=article.story_id(),
+            article=article,
+            headline=derive_headline(cleaned, summary),
+            summary=" ".join(summary),
+            countries=countries,
+            content_hash=article.content_hash,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def process(self, article: Article) -> Story:
+        """Analyze, store (deduplicated) and deliver one article."""
+        story = self.analyze(article)
+        if self.store is not None:
+            story = self.store.put(story)
+        if self.delivery is not None:
+            self.delivery.deliver(story)
+        return story
+
+    def process_many(self, articles: Iterable[Article]) -> list[Story]:
+        return [self.process(a) for a in articles]

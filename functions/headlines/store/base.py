@@ -1,0 +1,49 @@
+"""The store interface every backend implements; behavioural tests run against each."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from headlines.models import Story
+
+
+class StoreError(Exception):
+    """The store could not be read or written; the message says which and why."""
+
+
+class Store(ABC):
+    """Stories keyed by id, deduplicated by the article's URL or content hash, plus post records."""
+
+    @abstractmethod
+    def put(self, story: Story) -> Story:
+        """Insert or update. A story whose article has the same dedup key as a stored one
+        updates that one (its id kept); returns the story as stored."""
+
+    @abstractmethod
+    def get(self, story_id: str) -> Story | None: ...
+
+    @abstractmethod
+    def find(self, dedup_key: str) -> Story | None:
+        """The stored story with this dedup key (`url:...` or `hash:...`), if any."""
+
+    @abstractmethod
+    def latest(
+        self, *, country: str | None = None, limit: int = 10, since: datetime | None = None
+    ) -> list[Story]:
+        """Newest first (published time, else ingestion time); `country` keeps stories tagged with it."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def record_post(self, channel: str, story_id: str) -> bool:
+        """Record that a story is being posted to a channel. True the first time only:
+        the conditional write that makes posting exactly-once."""
+
+    @abstractmethod
+    def forget_post(self, channel: str, story_id: str) -> None:
+        """Undo `record_post` when the post itself failed, so a retry can post."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""

@@ -1,0 +1,129 @@
+"""The embedded store: one SQLite file (WAL), stdlib only."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from headlines.models import Story
+from headlines.store.base import Store, StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    sort_time TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_time ON stories (sort_time DESC);
+CREATE TABLE IF NOT EXISTS story_countries (
+    story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    primary_tag INTEGER NOT NULL,
+    sort_time TEXT NOT NULL,
+    PRIMARY KEY (story_id, code)
+);
+CREATE INDEX IF NOT EXISTS story_countries_code ON story_countries (code, sort_time DESC);
+CREATE TABLE IF NOT EXISTS posts (
+    channel TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    posted_at TEXT NOT NULL,
+    PRIMARY KEY (channel, story_id)
+);
+"""
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
+
+
+class SQLiteStore(Store):
+    """Thread-safe SQLite store. `path=":memory:"` gives a private in-memory store."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    def put(self, story: Story) -> Story:
+        key = story.article.dedup_key
+        with self._lock, self._conn:
+            row = self._conn.execute(
+                "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
+                "ORDER BY (dedup_key = ?) DESC LIMIT 1",
+                (key, story.id, key),
+            ).fetchone()
+            if row is not None:
+                previous = Story.model_validate_json(row[1])
+                story = story.model_copy(update={"id": row[0], "created_at": previous.created_at})
+                self._conn.execute("DELETE FROM stories WHERE id = ?", (row[0],))
+            sort_time = _iso(story.sort_time)
+            self._conn.execute(
+                "INSERT INTO stories (id, dedup_key, content_hash, sort_time, data) VALUES (?, ?, ?, ?, ?)",
+                (story.id, key, story.content_hash, sort_time, story.model_dump_json()),
+            )
+            self._conn.executemany(
+                "INSERT INTO story_countries (story_id, code, primary_tag, sort_time) VALUES (?, ?, ?, ?)",
+                [(story.id, c.code, int(c.primary), sort_time) for c in story.countries],
+            )
+        return story
+
+    def get(self, story_id: str) -> Story | None:
+        row = self._conn.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return Story.model_validate_json(row[0]) if row else None
+
+    def find(self, dedup_key: str) -> Story | None:
+        row = self._conn.execute("SELECT data FROM stories WHERE dedup_key = ?", (dedup_key,)).fetchone()
+        return Story.model_validate_json(row[0]) if row else None
+
+    def latest(
+        self, *, country: str | None = None, limit: int = 10, since: datetime | None = None
+    ) -> list[Story]:
+        since_iso = _iso(since) if since else ""
+        if country:
+            rows = self._conn.execute(
+                "SELECT s.data FROM story_countries c JOIN stories s ON s.id = c.story_id "
+                "WHERE c.code = ? AND c.sort_time >= ? ORDER BY c.sort_time DESC, s.id LIMIT ?",
+                (country.upper(), since_iso, limit),
+            ).fetchall()
+        else:
+            rows = self._conn.execute(
+                "SELECT data FROM stories WHERE sort_time >= ? ORDER BY sort_time DESC, id LIMIT ?",
+                (since_iso, limit),
+            ).fetchall()
+        return [Story.model_validate_json(r[0]) for r in rows]
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+
+    def record_post(self, channel: str, story_id: str) -> bool:
+        with self._lock, self._conn:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO posts (channel, story_id, posted_at) VALUES (?, ?, ?)",
+                (channel, story_id, _iso(datetime.now(UTC))),
+            )
+            return cur.rowcount == 1
+
+    def forget_post(self, channel: str, story_id: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM posts WHERE channel = ? AND story_id = ?", (channel, story_id))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
