@@ -6,11 +6,34 @@ Heavy imports (model, spaCy, boto3) happen inside the builders, never at import 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from headlines.countries.base import CountryTagger
+from headlines.encoder import SentenceEncoder
 from headlines.pipeline import Delivery, Pipeline
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
+
+
+@lru_cache(maxsize=1)
+def _cached_encoder(model_dir: str | None) -> SentenceEncoder:
+    from pathlib import Path
+
+    from headlines.encoder import TransformersEncoder
+
+    return TransformersEncoder(Path(model_dir) if model_dir else None)
+
+
+def get_encoder(settings: Settings | None = None) -> SentenceEncoder:
+    """The process-wide sentence encoder, loaded on first use; `reset_caches()` drops it (tests)."""
+    settings = settings or get_settings()
+    return _cached_encoder(str(settings.model_dir) if settings.model_dir else None)
+
+
+def reset_caches() -> None:
+    _cached_encoder.cache_clear()
+    get_settings.cache_clear()
 
 
 def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:

@@ -139,3 +139,29 @@ def describe_validation_error(exc: ValidationError) -> str:
         msg = err.get("msg", "invalid")
         parts.append(f"{loc}: {msg}")
     return "; ".join(parts)
+
+
+ALL_COUNTRIES = "*"
+"""Subscription wildcard: the channel gets every story."""
+
+
+class DigestSchedule(BaseModel):
+    """When a channel gets its digest: daily at HH:MM, or weekly on a day, in an IANA time zone."""
+
+    channel: str = Field(min_length=1)
+    frequency: Annotated[str, StringConstraints(pattern=r"^(daily|weekly)$")]
+    weekday: int | None = Field(default=None, ge=0, le=6, description="0 = Monday; weekly only")
+    time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    tz: str = "UTC"
+    last_sent: datetime | None = None
+
+    @field_validator("tz")
+    @classmethod
+    def _known_tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from exc
+        return value

@@ -22,6 +22,10 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 
+from headlines.cli.evaluate import eval_app  # noqa: E402
+
+app.add_typer(eval_app, name="eval")
+
 InputOpt = Annotated[
     Path | None, typer.Option("--input", "-i", help="JSON Lines file of articles (default: stdin)", dir_okay=False)
 ]

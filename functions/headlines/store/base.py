@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from datetime import datetime
 
-from headlines.models import Story
+from headlines.models import DigestSchedule, Story
 
 
 class StoreError(Exception):
@@ -44,6 +45,35 @@ class Store(ABC):
     @abstractmethod
     def forget_post(self, channel: str, story_id: str) -> None:
         """Undo `record_post` when the post itself failed, so a retry can post."""
+
+    # Subscriptions: which channels get which stories as they arrive. Codes are ISO alpha-2 or "*" (all).
+    @abstractmethod
+    def subscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        """Add codes to the channel's subscriptions; returns the channel's subscriptions now."""
+
+    @abstractmethod
+    def unsubscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        """Remove codes ("*" removes everything); returns what is left."""
+
+    @abstractmethod
+    def subscriptions(self, channel: str) -> set[str]: ...
+
+    @abstractmethod
+    def channels_for(self, codes: Iterable[str]) -> set[str]:
+        """Channels subscribed to any of these codes, or to "*"."""
+
+    # Digest schedules, one per channel.
+    @abstractmethod
+    def set_digest(self, schedule: DigestSchedule) -> None: ...
+
+    @abstractmethod
+    def get_digest(self, channel: str) -> DigestSchedule | None: ...
+
+    @abstractmethod
+    def delete_digest(self, channel: str) -> None: ...
+
+    @abstractmethod
+    def digest_schedules(self) -> list[DigestSchedule]: ...
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from headlines.models import Story
+from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
 from headlines.store.base import Store, StoreError
 
 _SCHEMA = """
@@ -32,6 +33,16 @@ CREATE TABLE IF NOT EXISTS posts (
     story_id TEXT NOT NULL,
     posted_at TEXT NOT NULL,
     PRIMARY KEY (channel, story_id)
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    channel TEXT NOT NULL,
+    code TEXT NOT NULL,
+    PRIMARY KEY (channel, code)
+);
+CREATE INDEX IF NOT EXISTS subscriptions_code ON subscriptions (code);
+CREATE TABLE IF NOT EXISTS digests (
+    channel TEXT PRIMARY KEY,
+    data TEXT NOT NULL
 );
 """
 
@@ -120,6 +131,56 @@ class SQLiteStore(Store):
     def forget_post(self, channel: str, story_id: str) -> None:
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM posts WHERE channel = ? AND story_id = ?", (channel, story_id))
+
+    def subscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO subscriptions (channel, code) VALUES (?, ?)",
+                [(channel, c.upper()) for c in codes],
+            )
+        return self.subscriptions(channel)
+
+    def unsubscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        codes = [c.upper() for c in codes]
+        with self._lock, self._conn:
+            if ALL_COUNTRIES in codes:
+                self._conn.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,))
+            else:
+                self._conn.executemany(
+                    "DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, c) for c in codes]
+                )
+        return self.subscriptions(channel)
+
+    def subscriptions(self, channel: str) -> set[str]:
+        rows = self._conn.execute("SELECT code FROM subscriptions WHERE channel = ?", (channel,)).fetchall()
+        return {r[0] for r in rows}
+
+    def channels_for(self, codes: Iterable[str]) -> set[str]:
+        wanted = [c.upper() for c in codes] + [ALL_COUNTRIES]
+        marks = ",".join("?" * len(wanted))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT channel FROM subscriptions WHERE code IN ({marks})", wanted
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def set_digest(self, schedule: DigestSchedule) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO digests (channel, data) VALUES (?, ?)",
+                (schedule.channel, schedule.model_dump_json()),
+            )
+
+    def get_digest(self, channel: str) -> DigestSchedule | None:
+        row = self._conn.execute("SELECT data FROM digests WHERE channel = ?", (channel,)).fetchone()
+        return DigestSchedule.model_validate_json(row[0]) if row else None
+
+    def delete_digest(self, channel: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM digests WHERE channel = ?", (channel,))
+
+    def digest_schedules(self) -> list[DigestSchedule]:
+        rows = self._conn.execute("SELECT data FROM digests ORDER BY channel").fetchall()
+        return [DigestSchedule.model_validate_json(r[0]) for r in rows]
 
     def close(self) -> None:
         self._conn.close()

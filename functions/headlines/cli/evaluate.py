@@ -1,0 +1,7 @@
+"""`headlines eval ...`: evaluation commands, each printing a table (or --json) with its baselines."""
+
+from __future__ import annotations
+
+import typer
+
+eval_app = typer.Typer(help="Measure quality against baselines computed in the same run.", no_args_is_help=True)

