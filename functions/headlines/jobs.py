@@ -1,0 +1,73 @@
+"""Slow work as messages: what the Slack ack path and the ingest triggers queue for the worker.
+
+The same `Job` travels through SQS in AWS (`headlines.aws`) and through an in-process queue locally.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from headlines.models import Article
+
+logger = logging.getLogger(__name__)
+
+JobKind = Literal["process_article", "summarize", "ask", "latest", "digest"]
+
+
+class Job(BaseModel):
+    """One unit of slow work. `id` is the idempotency key (Slack event id, S3 key + etag, ...)."""
+
+    kind: JobKind
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    article: Article | None = None
+    text: str | None = Field(default=None, max_length=40_000, description="question, URL or pasted text")
+    channel: str | None = None
+    user: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class JobQueue(Protocol):
+    """Where slow work goes: SQS in AWS, a background thread locally."""
+
+    def enqueue(self, job: Job) -> None: ...
+
+
+class InProcessQueue:
+    """Runs jobs on one background thread, in order. Failures are logged with the job, not lost silently;
+    `drain()` waits for queued work and re-raises the first failure (tests, CLI)."""
+
+    def __init__(self, run: Callable[[Job], object]) -> None:
+        self._run = run
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="headlines-worker")
+        self._futures: list[Future[object]] = []
+        self._lock = threading.Lock()
+
+    def enqueue(self, job: Job) -> None:
+        with self._lock:
+            self._futures.append(self._pool.submit(self._guarded, job))
+
+    def _guarded(self, job: Job) -> object:
+        try:
+            return self._run(job)
+        except Exception:
+            logger.exception("job %s (%s) failed", job.id, job.kind)
+            raise
+
+    def drain(self, timeout: float | None = 60) -> None:
+        with self._lock:
+            futures, self._futures = self._futures, []
+        for future in futures:
+            future.result(timeout=timeout)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
