@@ -25,14 +25,44 @@ def _cached_encoder(model_dir: str | None) -> SentenceEncoder:
     return TransformersEncoder(Path(model_dir) if model_dir else None)
 
 
+@lru_cache(maxsize=1)
+def _cached_onnx_encoder(onnx_dir: str, threads: int | None) -> SentenceEncoder:
+    from pathlib import Path
+
+    from headlines.onnx_encoder import OnnxEncoder
+
+    return OnnxEncoder(Path(onnx_dir), threads=threads)
+
+
+def onnx_dir_for(settings: Settings) -> str | None:
+    """The ONNX model directory to use, or None for the transformers path (see HEADLINES_ENCODER)."""
+    from headlines.onnx_encoder import BUNDLED_ONNX_DIR
+
+    if settings.encoder == "transformers":
+        return None
+    if settings.onnx_dir is not None:
+        return str(settings.onnx_dir)
+    if settings.encoder == "onnx" or BUNDLED_ONNX_DIR.is_dir():
+        # Forced without a directory: the bundled one, and a ModelError naming it if absent.
+        return str(BUNDLED_ONNX_DIR)
+    return None
+
+
 def get_encoder(settings: Settings | None = None) -> SentenceEncoder:
-    """The process-wide sentence encoder, loaded on first use; `reset_caches()` drops it (tests)."""
+    """The process-wide sentence encoder, loaded on first use; `reset_caches()` drops it (tests).
+
+    ONNX Runtime (no torch import) when an exported model is configured or bundled, else transformers.
+    """
     settings = settings or get_settings()
+    onnx_dir = onnx_dir_for(settings)
+    if onnx_dir is not None:
+        return _cached_onnx_encoder(onnx_dir, settings.onnx_threads)
     return _cached_encoder(str(settings.model_dir) if settings.model_dir else None)
 
 
 def reset_caches() -> None:
     _cached_encoder.cache_clear()
+    _cached_onnx_encoder.cache_clear()
     get_settings.cache_clear()
 
 

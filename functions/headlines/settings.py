@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     summarizer: Literal["model", "lead"] = "lead"
     tagger: Literal["gazetteer", "exact"] = "exact"
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
+    encoder: Literal["auto", "onnx", "transformers"] = Field(
+        default="auto", description="auto: ONNX when HEADLINES_ONNX_DIR is set or /opt/model-onnx exists, else transformers"
+    )
+    onnx_dir: Path | None = Field(default=None, description="Exported ONNX encoder directory (`headlines model export`)")
+    onnx_threads: int | None = Field(default=None, ge=1, le=64, description="ONNX Runtime intra-op threads (default: all cores)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
     log_level: str = "INFO"
