@@ -27,6 +27,9 @@ ONNX_REQUIRED_FILES = (MODEL_FILE, TOKENIZER_FILE, MANIFEST_FILE)
 # and HEADLINES_ONNX_DIR is not set.
 BUNDLED_ONNX_DIR = Path("/opt/model-onnx")
 
+# Cap on batch x tokens^2 per inference call: 32 texts of 128 tokens, or 8 of 256.
+ATTENTION_BUDGET = 32 * 128 * 128
+
 
 def check_onnx_dir(path: Path) -> Path:
     """Fail early, naming the path and the fix, when an ONNX model directory is missing or incomplete."""
@@ -67,11 +70,11 @@ class OnnxEncoder:
             self.tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises a bare Exception on a bad file
             raise ModelError(f"cannot load {self.model_dir / TOKENIZER_FILE}: {exc}") from exc
-        # The saved tokenizer pads to a fixed 128 and truncates at 128; pad per batch and truncate
-        # where the transformers path does, so both paths see the same tokens.
+        # The saved tokenizer pads to a fixed 128 and truncates at 128: truncate where the
+        # transformers path does (so both see the same tokens) and pad per batch in encode().
         self.tokenizer.enable_truncation(max_length=self.max_length)
-        pad_id = self.tokenizer.token_to_id(self.manifest.get("pad_token", "[PAD]"))
-        self.tokenizer.enable_padding(pad_id=pad_id or 0, pad_token=self.manifest.get("pad_token", "[PAD]"))
+        self.tokenizer.no_padding()
+        self.pad_id = self.tokenizer.token_to_id(str(self.manifest.get("pad_token", "[PAD]"))) or 0
 
         options = ort.SessionOptions()
         if threads:
@@ -93,19 +96,43 @@ class OnnxEncoder:
         import numpy as np
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # Sort by length so batches pad little; results go back in input order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in idx])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        for idx in self._batches([len(e.ids) for e in encodings], batch_size):
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            types = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+                types[row, :n] = encodings[i].type_ids
             feed = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
-                feed["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
+                feed["token_type_ids"] = types
             hidden = self.session.run(["last_hidden_state"], feed)[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(1) / np.clip(weights.sum(1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
         return out
+
+    @staticmethod
+    def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+        """Indices grouped by token length (little padding), capped by the attention matrix size.
+
+        Attention memory grows with batch x length^2: 32 texts of 256 tokens need ~100 MB per layer's
+        scores, which is what pushed peak RSS up; long texts therefore go in smaller batches.
+        """
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            width = max(lengths[i], 1)
+            if current and (len(current) >= batch_size or (len(current) + 1) * width * width > ATTENTION_BUDGET):
+                batches.append(current)
+                current = []
+            current.append(i)
+        if current:
+            batches.append(current)
+        return batches
