@@ -145,59 +145,70 @@ def _subset(src: Path, n: int, tmp: Path) -> Path:
     return out
 
 
-def _find_metric(obj: Any, keys: tuple[str, ...], system_first: bool = True) -> float | None:
-    """The system's metric from an eval command's --json: prefer a "system" entry, then anything."""
+def _norm(key: Any) -> str:
+    return "".join(ch for ch in str(key).lower() if ch.isalnum())
 
-    def norm(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalnum())
 
-    wanted = {norm(k) for k in keys}
-
-    def walk(node: Any) -> float | None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if norm(str(k)) in wanted and isinstance(v, int | float) and not isinstance(v, bool):
-                    return float(v)
-            for v in node.values():
-                found = walk(v)
-                if found is not None:
-                    return found
-        elif isinstance(node, list):
-            for v in node:
-                found = walk(v)
-                if found is not None:
-                    return found
+def _first_number(node: Any, keys: tuple[str, ...]) -> float | None:
+    """Depth-first: the first numeric value under one of `keys` (compared case/punctuation-blind)."""
+    wanted = {_norm(k) for k in keys}
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if _norm(k) in wanted and isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v)
+        children = list(node.values())
+    elif isinstance(node, list):
+        children = node
+    else:
         return None
+    for child in children:
+        found = _first_number(child, keys)
+        if found is not None:
+            return found
+    return None
 
-    if system_first and isinstance(obj, dict):
-        for name in ("system", "System"):
-            if name in obj:
-                found = walk(obj[name])
-                if found is not None:
-                    return found
-    if system_first and isinstance(obj, dict):
-        for name in ("rows", "systems", "results"):
-            rows = obj.get(name)
-            if isinstance(rows, list) and rows:
-                found = walk(rows[0])
-                if found is not None:
-                    return found
-    return walk(obj)
+
+def _system_metric(report: Any, keys: tuple[str, ...]) -> float | None:
+    """The product system's metric from an eval command's --json.
+
+    Each command lists the system first and its baselines after it: {"results": [system, ...]}
+    (retrieval), {"systems": {"gazetteer": {...}, ...}} (countries); a "system" entry wins if present.
+    """
+    if isinstance(report, dict):
+        for name in ("system", "results", "systems", "rows"):
+            node = report.get(name)
+            if isinstance(node, list) and node:
+                node = node[0]
+            elif isinstance(node, dict) and node and all(isinstance(v, dict) for v in node.values()) and name != "system":
+                node = next(iter(node.values()))
+            found = _first_number(node, keys) if node is not None else None
+            if found is not None:
+                return found
+    return _first_number(report, keys)
+
+
+def _parse_json(stdout: str) -> Any:
+    text = stdout.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(text.splitlines()[-1]) if text else None
 
 
 def _quality(path: str, dirs: dict[str, Path], args: argparse.Namespace, tmp: Path) -> dict[str, str]:
+    n = args.eval_articles
     evals = {
         "ROUGE-2 (summaries)": (
-            ["summaries", "--data", str(_subset(BBC, args.eval_articles, tmp)), "--sentences", "3"],
+            ["summaries", "--data", str(_subset(BBC, n, tmp)), "--sentences", "3"],
             ("rouge2", "rouge-2", "rouge_2"),
         ),
         "country micro-F1": (
-            ["countries", "--data", str(_subset(REUTERS, args.eval_articles, tmp)), "--places-map", str(PLACES)],
-            ("micro_f1", "microf1", "f1"),
+            ["countries", "--data", str(REUTERS), "--places-map", str(PLACES), "--limit", str(n)],
+            ("micro_f1", "microf1"),
         ),
         "Recall@1 (retrieval)": (
-            ["retrieval", "--data", str(_subset(REUTERS, args.eval_articles, tmp))],
-            ("recall@1", "recall_at_1", "r@1", "recall1"),
+            ["retrieval", "--data", str(REUTERS), "--limit", str(n), "--questions", str(max(10, n // 3))],
+            ("recall_at_1", "recall@1", "r@1"),
         ),
     }
     env = _path_env(path, dirs)
@@ -207,18 +218,15 @@ def _quality(path: str, dirs: dict[str, Path], args: argparse.Namespace, tmp: Pa
         if args.skip_quality or subprocess.run([*base, cmd[0], "--help"], env=env, capture_output=True).returncode != 0:
             out[column] = "n/a"
             continue
-        proc = subprocess.run([*base, *cmd, "--json"], env=env, capture_output=True, text=True, timeout=1800)
+        proc = subprocess.run([*base, *cmd, "--json"], env=env, capture_output=True, text=True, timeout=3600)
         value = None
         if proc.returncode == 0:
             try:
-                value = _find_metric(json.loads(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "null"), keys)
+                value = _system_metric(_parse_json(proc.stdout), keys)
             except ValueError:
-                try:
-                    value = _find_metric(json.loads(proc.stdout), keys)
-                except ValueError:
-                    value = None
+                value = None
         if value is None:
-            print(f"{column}: could not read a metric (rc {proc.returncode}): {proc.stderr[-500:]}", file=sys.stderr)
+            print(f"{path} {column}: no metric read (exit {proc.returncode}): {proc.stderr[-800:]}", file=sys.stderr)
         out[column] = "n/a" if value is None else f"{value * 100 if value <= 1 else value:.1f}"
     return out
 
@@ -228,7 +236,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=BBC, help="BBC JSON Lines for cold start and throughput")
     parser.add_argument("--articles", type=int, default=100, help="articles for warm throughput")
     parser.add_argument("--repeats", type=int, default=3, help="cold starts per path (median)")
-    parser.add_argument("--eval-articles", type=int, default=300, help="records per quality evaluation subset")
+    parser.add_argument("--eval-articles", type=int, default=300, help="records per quality evaluation (subset)")
     parser.add_argument("--skip-quality", action="store_true", help="only speed and memory")
     parser.add_argument("--cache", type=Path, default=None, help="where the ONNX exports are kept")
     parser.add_argument("--child", choices=("cold", "warm"), help=argparse.SUPPRESS)
@@ -296,7 +304,12 @@ def main() -> None:
     print(
         f"throughput: best of {args.repeats} rounds, {info['torch fp32']['warm']['n']} articles of {args.data.name} "
         "through Pipeline.analyze; "
-        f"encoder work: {info['torch fp32']['warm']['work']}; quality on the first {args.eval_articles} records"
+        f"encoder work: {info['torch fp32']['warm']['work']}"
+    )
+    n = args.eval_articles
+    print(
+        f"quality: summaries on the first {n} BBC articles at 3 sentences; countries on the first {n} Reuters stories; "
+        f"retrieval over {n} Reuters stories with {max(10, n // 3)} title questions (points = x100)"
     )
     print(
         "encoders: "

@@ -136,3 +136,15 @@ def test_encoder_selection(tmp_path: Path) -> None:
     assert onnx_dir_for(Settings(encoder="onnx")) == str(BUNDLED_ONNX_DIR)
     expected = str(BUNDLED_ONNX_DIR) if BUNDLED_ONNX_DIR.is_dir() else None
     assert onnx_dir_for(Settings()) == expected
+
+
+def test_batches_keep_order_free_groups_under_the_attention_budget() -> None:
+    from headlines.onnx_encoder import ATTENTION_BUDGET
+
+    lengths = [256] * 20 + [10] * 50 + [128] * 5
+    batches = OnnxEncoder._batches(lengths, 32)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        width = max(lengths[i] for i in batch)
+        assert len(batch) <= 32 and (len(batch) == 1 or len(batch) * width * width <= ATTENTION_BUDGET)
+    assert max(len(b) for b in batches if lengths[b[0]] == 256) == ATTENTION_BUDGET // (256 * 256)
