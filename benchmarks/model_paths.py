@@ -7,7 +7,7 @@ For each encoder path (selected per child process by HEADLINES_ENCODER / HEADLIN
   start + imports + model load + analyze one BBC article), median of --repeats, next to a bare
   `python -c "import torch"` timed in the same run, interleaved with the paths;
 - warm throughput: articles/s through `Pipeline.analyze` on --articles BBC articles after one warm-up,
-  best of --repeats interleaved rounds;
+  best of --rounds interleaved rounds;
 - peak RSS of that process (resource.getrusage ru_maxrss), the largest over the rounds;
 - quality: `headlines eval summaries|countries|retrieval --json` on subsets of the dev data, run as
   subprocesses with the path's environment ("n/a" where a command is not available).
@@ -118,13 +118,17 @@ def _path_env(path: str, dirs: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the child, stdout). CPU time is what other load on the machine disturbs least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    return elapsed, proc.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu, proc.stdout
 
 
 def _child_cmd(mode: str, data: Path, limit: int) -> list[str]:
@@ -244,7 +248,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=BBC, help="BBC JSON Lines for cold start and throughput")
     parser.add_argument("--articles", type=int, default=100, help="articles for warm throughput")
-    parser.add_argument("--repeats", type=int, default=3, help="cold starts per path (median)")
+    parser.add_argument("--repeats", type=int, default=5, help="cold starts per path (median)")
+    parser.add_argument("--rounds", type=int, default=3, help="warm throughput rounds per path (best)")
     parser.add_argument("--eval-articles", type=int, default=300, help="records per quality evaluation (subset)")
     parser.add_argument("--skip-quality", action="store_true", help="only speed and memory")
     parser.add_argument("--cache", type=Path, default=None, help="where the ONNX exports are kept")
@@ -266,21 +271,23 @@ def main() -> None:
     bare = [sys.executable, "-c", "import torch"]
     base_env = _path_env("torch fp32", dirs)
     cold: dict[str, list[float]] = {p: [] for p in ("import torch", *PATHS)}
+    cold_cpu: dict[str, list[float]] = {p: [] for p in cold}
     info: dict[str, dict[str, Any]] = {}
     for rep in range(args.repeats + 1):
         for p in cold:
             if p == "import torch":
-                elapsed, _ = _timed(bare, base_env)
+                elapsed, cpu, _ = _timed(bare, base_env)
             else:
-                elapsed, stdout = _timed(_child_cmd("cold", args.data, 1), _path_env(p, dirs))
+                elapsed, cpu, stdout = _timed(_child_cmd("cold", args.data, 1), _path_env(p, dirs))
                 info.setdefault(p, {}).update(cold=json.loads(stdout.splitlines()[-1]))
             if rep:
                 cold[p].append(elapsed)
+                cold_cpu[p].append(cpu)
     # Warm throughput: the paths interleaved for --repeats rounds; best round each (least disturbed
     # by other work on the machine), peak RSS the largest seen.
-    for _ in range(args.repeats):
+    for _ in range(args.rounds):
         for p in PATHS:
-            _, stdout = _timed(_child_cmd("warm", args.data, args.articles), _path_env(p, dirs))
+            _, _, stdout = _timed(_child_cmd("warm", args.data, args.articles), _path_env(p, dirs))
             run = json.loads(stdout.splitlines()[-1])
             best = info[p].get("warm")
             if best is None or run["articles_per_s"] > best["articles_per_s"]:
@@ -293,16 +300,20 @@ def main() -> None:
     load_after = os.getloadavg()
 
     torch_import = statistics.median(cold["import torch"])
+    torch_import_cpu = statistics.median(cold_cpu["import torch"])
     torch_tput = info["torch fp32"]["warm"]["articles_per_s"]
     qcols = list(next(iter(quality.values())))
-    head = ["path", "cold start to 1st article (s)", "÷ bare import torch", "warm articles/s", "× torch", "peak RSS (MB)", *qcols]
+    head = ["path", "cold start to 1st article (s)", "÷ bare import torch", "cold CPU s (÷ import torch)"]
+    head += ["warm articles/s", "× torch", "peak RSS (MB)", *qcols]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
-    print(f"| bare `import torch` | {torch_import:.2f} | 1.00 |  |  |  |" + " |" * len(qcols))
+    print(f"| bare `import torch` | {torch_import:.2f} | 1.00 | {torch_import_cpu:.2f} (1.00) |  |  |  |" + " |" * len(qcols))
     for p in PATHS:
         c = statistics.median(cold[p])
         w = info[p]["warm"]
-        row = [p, f"{c:.2f}", f"{c / torch_import:.2f}", f"{w['articles_per_s']:.1f}", f"{w['articles_per_s'] / torch_tput:.2f}"]
+        cpu = statistics.median(cold_cpu[p])
+        row = [p, f"{c:.2f}", f"{c / torch_import:.2f}", f"{cpu:.2f} ({cpu / torch_import_cpu:.2f})"]
+        row += [f"{w['articles_per_s']:.1f}", f"{w['articles_per_s'] / torch_tput:.2f}"]
         row += [f"{w['peak_rss_mb']:.0f}", *quality[p].values()]
         print("| " + " | ".join(row) + " |")
     print()
@@ -311,7 +322,7 @@ def main() -> None:
         + "; ".join(f"{p} {', '.join(f'{x:.2f}' for x in v)}" for p, v in cold.items())
     )
     print(
-        f"throughput: best of {args.repeats} rounds, {info['torch fp32']['warm']['n']} articles of {args.data.name} "
+        f"throughput: best of {args.rounds} rounds, {info['torch fp32']['warm']['n']} articles of {args.data.name} "
         "through Pipeline.analyze; "
         f"summarizer: {info['torch fp32']['warm']['summarizer']}; encoder work: {info['torch fp32']['warm']['work']}"
     )
