@@ -53,7 +53,15 @@ def build_tagger(settings: Settings | None = None, name: str | None = None) -> C
         from headlines.countries.exact import ExactNameTagger
 
         return ExactNameTagger()
-    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: exact, gazetteer")
+    if name == "gazetteer":
+        from headlines.countries.gazetteer import GazetteerTagger
+
+        return GazetteerTagger()
+    if name == "spacy":
+        from headlines.countries.spacy_ner import SpacyNERTagger
+
+        return SpacyNERTagger()
+    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: gazetteer, exact, spacy")
 
 
 def build_store(settings: Settings | None = None) -> Store:

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     sentences: int = Field(default=2, ge=1, le=20, description="Summary length in sentences")
     max_words: int = Field(default=60, ge=5, le=1000, description="Summary length cap in words")
     summarizer: Literal["model", "lead"] = "lead"
-    tagger: Literal["gazetteer", "exact"] = "exact"
+    tagger: Literal["gazetteer", "exact", "spacy"] = "gazetteer"
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")

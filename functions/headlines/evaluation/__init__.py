@@ -1,0 +1,1 @@
+"""Offline evaluation of Headlines components against labelled data."""
