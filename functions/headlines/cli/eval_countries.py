@@ -85,4 +85,6 @@ def countries_command(
     Console().print(table)
     macro_n = next(iter(rows.values()))["macro_countries"]
     dropped = sum(dataset.dropped_codes.values())
-    Console().print(f"macro-F1 over {macro_n} countries with >= 5 gold stories; {dropped} gold places without a map entry dropped")
+    Console().print(
+        f"macro-F1 over {macro_n} countries with >= 5 gold stories; {dropped} gold places without a map entry dropped"
+    )

@@ -22,11 +22,11 @@ class GazetteerWeights:
     """Position weights and the primary cut. Defaults were chosen on one half of the Reuters train split (see docs)."""
 
     title: float = 2.0
-    dateline: float = 2.0
+    dateline: float = 3.0
     lead: float = 1.5
     body: float = 1.0
     lead_chars: int = 400
-    primary_share: float = 0.5
+    primary_share: float = 0.35
     min_primary: float = 0.9
     source_score: float = 0.5
 
@@ -90,8 +90,7 @@ class GazetteerTagger:
         for code, raw in ranked:
             primary = raw >= w.primary_share * top and raw >= w.min_primary
             tags.append(country_tag(code, raw / top, primary=primary))
-        if not any(t.primary for t in tags):
-            # Only weak evidence (a name inside a longer name): keep it as a mention; the feed's home country leads.
-            if article.source_country and article.source_country not in scores:
-                tags.insert(0, country_tag(article.source_country, w.source_score, primary=True))
+        # Only weak evidence (a name inside a longer name): keep it as a mention; the feed's home country leads.
+        if not any(t.primary for t in tags) and article.source_country and article.source_country not in scores:
+            tags.insert(0, country_tag(article.source_country, w.source_score, primary=True))
         return tags

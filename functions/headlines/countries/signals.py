@@ -16,7 +16,9 @@ from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _JOIN_GAP = re.compile(r"^[ \t\r\n.\-]{0,4}$")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_WIRE_DATELINE = re.compile(rf"^\s*([A-Z][A-Za-z .'-]{{1,40}}?)(?:\s*,\s*[A-Z][A-Za-z. ]{{1,14}})?\s*,\s*{_MONTH}\s+\d{{1,2}}\s*[-–—(]")
+_WIRE_DATELINE = re.compile(
+    rf"^\s*([A-Z][A-Za-z .'-]{{1,40}}?)(?:\s*,\s*[A-Z][A-Za-z. ]{{1,14}})?\s*,\s*{_MONTH}\s+\d{{1,2}}\s*[-–—(]"
+)
 _DESK_DATELINE = re.compile(r"^[^\n|]{2,80}\|\s*([^\n|]{2,60}?)\s*$", re.M)
 _COMMON_WORD_ZIPF = 5.3
 """A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""

