@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from headlines.countries.data import country_tag
 from headlines.countries.lexicon import Lexicon, build_lexicon
-from headlines.countries.signals import Mention, body_dateline, dateline_place, find_mentions, lookup_dateline
+from headlines.countries.signals import Mention, body_dateline, dateline_parts, find_mentions, lookup_dateline
 from headlines.models import Article, CountryTag
 
 
@@ -51,15 +51,14 @@ class GazetteerTagger:
         lex, w = self.lexicon, self.weights
         weighted: list[tuple[Mention, float]] = []
         body = article.body
-        place, resume = body_dateline(body)
-        datelines = [dateline_place(article.dateline), place]
-        seen_places = set()
-        for dl in datelines:
-            if dl and dl.lower() not in seen_places:
-                seen_places.add(dl.lower())
-                codes = lookup_dateline(lex, dl)
-                if codes:
-                    weighted.append((Mention(codes, 1.0, "dateline", -1), w.dateline))
+        place, region, resume = body_dateline(body)
+        seen: set[tuple[str, ...]] = set()
+        for dl_place, dl_region in (dateline_parts(article.dateline), (place, region)):
+            codes = lookup_dateline(lex, dl_place, dl_region)
+            if codes and codes not in seen:
+                seen.add(codes)
+                # A dateline is a place by position: the most prominent namesake, not whichever the story mentions.
+                weighted.append((Mention(codes[:1], 1.0, "dateline", -1), w.dateline))
         if article.title:
             weighted.extend((m, w.title) for m in find_mentions(lex, article.title))
         text = body[resume:]

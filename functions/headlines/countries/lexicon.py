@@ -22,7 +22,7 @@ from typing import Any
 
 # Kinds of evidence, with the weight of one mention and the priority used when two sources claim one name.
 KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8}
-_PRIORITY = {"name": 3, "metonym": 3, "demonym": 3, "capital": 2, "region": 2, "city": 1}
+_PRIORITY = {"name": 3, "metonym": 3, "demonym": 3, "capital": 2, "region": 1, "city": 1}
 
 MIN_BODY_CITY_POPULATION = 100_000
 """Cities below this size only count in a dateline, where the position already says it is a place."""
@@ -64,6 +64,7 @@ class Entry:
 class Lexicon:
     entries: dict[str, Entry]
     dateline_places: dict[str, str]
+    dateline_regions: dict[str, str]
     combining: dict[str, str]
     max_tokens: int
 
@@ -122,7 +123,7 @@ def common_word_or_name(name: str, population: float) -> bool:
     """
     if " " in name or "-" in name:
         return False
-    return _word_zipf(name) > 1.9 + 0.5 * math.log10(max(population, 1.0))
+    return _word_zipf(fold(name)) > 1.9 + 0.5 * math.log10(max(population, 1.0))
 
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
@@ -236,7 +237,7 @@ def build_lexicon() -> Lexicon:
     for name, codes in region_codes.items():
         if len(codes) > 1 or (" " not in name and "-" not in name and _word_zipf(name) > 4.2):
             continue  # a generic name ('Central', 'Eastern') or one shared by several countries
-        b.add(name, next(iter(codes)), "region", prior=100_000.0)
+        b.add(name, next(iter(codes)), "region", prior=50_000.0)
     for code, names in _load("regions.json").items():
         for name in names:
             b.add(name, code, "region", prior=1_000_000.0)
@@ -253,6 +254,9 @@ def build_lexicon() -> Lexicon:
             ]
 
     dateline_places = {key: code for key, (_, code) in dateline_best.items()}
+    dateline_regions = {fold(a): code for code, abbrevs in _load("us_state_abbreviations.json").items() for a in abbrevs}
+    for state in gc.get_us_states().values():
+        dateline_regions[fold(state["code"])] = "US"
     combining = {fold(k): v for k, v in _load("combining_forms.json").items() if v}
     max_tokens = max(len(re.findall(r"[^\W\d_]+", k)) for k in b.entries)
-    return Lexicon(b.entries, dateline_places, combining, min(max_tokens, 8))
+    return Lexicon(b.entries, dateline_places, dateline_regions, combining, min(max_tokens, 8))

@@ -20,6 +20,13 @@ _WIRE_DATELINE = re.compile(
     rf"^\s*([A-Z][A-Za-z .'-]{{1,40}}?)(?:\s*,\s*[A-Z][A-Za-z. ]{{1,14}})?\s*,\s*{_MONTH}\s+\d{{1,2}}\s*[-–—(]"
 )
 _DESK_DATELINE = re.compile(r"^[^\n|]{2,80}\|\s*([^\n|]{2,60}?)\s*$", re.M)
+_CURRENCY = re.compile(
+    r"\s+(?:dlrs?|dollars?|yen|marks?|francs?|crowns?|kronor|kroner|stg|sterling|pounds?|lire|lira|guilders?|pesos?|rand)\b",
+    re.I,
+)
+CURRENCY_FACTOR = 0.3
+CAPS_MIN_PRIOR = 1_000_000
+"""In all-capitals text case says nothing, so only big cities and major regions (US states) count there."""
 _COMMON_WORD_ZIPF = 5.3
 """A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "miss", "madame", "herr"})
@@ -42,32 +49,55 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
-def dateline_place(text: str | None) -> str | None:
-    """The place of a dateline field: 'SALVADOR, Feb 26 -' -> 'SALVADOR'; 'Desk | Paris' -> 'Paris'."""
+_DATE_PART = re.compile(rf"^{_MONTH}\s+\d{{1,2}}\b|^\d{{1,2}}\s+{_MONTH}")
+
+
+def dateline_parts(text: str | None) -> tuple[str | None, str | None]:
+    """Place and optional region of a dateline field: 'JACKSON, Miss., March 3 -' -> ('JACKSON', 'Miss.').
+
+    'SALVADOR, Feb 26 -' -> ('SALVADOR', None); 'Devdiscourse News Desk | Paris' -> ('Paris', None).
+    """
     if not text:
-        return None
+        return None, None
     text = text.strip()
     if "|" in text:
         text = text.rsplit("|", 1)[1]
-    place = re.split(r",|\s[-–—]\s|\s[-–—]$", text, maxsplit=1)[0].strip(" -–—")
-    return place or None
+    text = re.split(r"\s[-–—]\s|\s[-–—]$", text, maxsplit=1)[0]
+    parts = []
+    for part in text.split(","):
+        part = part.strip(" -–—")
+        if not part or _DATE_PART.match(part):
+            break
+        parts.append(part)
+    if not parts:
+        return None, None
+    return parts[0], (parts[1] if len(parts) > 1 else None)
 
 
-def body_dateline(body: str) -> tuple[str | None, int]:
-    """A dateline opening the body ('PARIS, Feb 26 -', or a 'News Desk | Paris' line): its place and where text resumes."""
+def body_dateline(body: str) -> tuple[str | None, str | None, int]:
+    """A dateline opening the body ('PARIS, Feb 26 -', or a 'News Desk | Paris' line): place, region, where text resumes."""
     m = _WIRE_DATELINE.match(body)
     if m:
-        return m.group(1).strip(), m.end()
+        place, region = dateline_parts(m.group(0))
+        return place, region, m.end()
     first_line_end = body.find("\n")
     first_line = body if first_line_end < 0 else body[:first_line_end]
     m = _DESK_DATELINE.match(first_line)
     if m and len(first_line) <= 120:
-        return m.group(1).strip(), len(first_line)
-    return None, 0
+        return m.group(1).strip(), None, len(first_line)
+    return None, None, 0
 
 
-def lookup_dateline(lexicon: Lexicon, place: str | None) -> tuple[str, ...]:
-    """Countries a dateline place names; the dateline table also knows small towns (position says it is a place)."""
+def lookup_dateline(lexicon: Lexicon, place: str | None, region: str | None = None) -> tuple[str, ...]:
+    """Countries a dateline names. A region ('Ala.', 'Texas', 'West Germany') decides over the place; the dateline
+    table also knows small towns, since the position already says the word is a place."""
+    if region:
+        key = fold(region)
+        if key in lexicon.dateline_regions:
+            return (lexicon.dateline_regions[key],)
+        entry = lexicon.entries.get(key)
+        if entry is not None:
+            return tuple(entry.candidates)
     if not place:
         return ()
     key = fold(place)
@@ -106,7 +136,11 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
                 continue
             if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
                 continue
+            if all_caps and entry.kind in ("city", "region") and entry.priors[entry.candidates[0]][1] < CAPS_MIN_PRIOR:
+                continue  # 'SOUTHLAND' in a capitals headline is a company, not the New Zealand region
             weight = entry.weight
+            if _CURRENCY.match(text, tokens[j].end()):
+                weight *= CURRENCY_FACTOR  # 'U.S. dlrs', 'Danish crown bond': a currency, not a place in the story
             if n == 1 and not all_caps and not entry.acronym:
                 guard = _name_guard(lexicon, text, tokens, i)
                 if guard == 0.0:
