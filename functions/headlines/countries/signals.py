@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+)*")
 _JOIN_GAP = re.compile(r"^[ \t\r\n.\-]{0,4}$")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WIRE_DATELINE = re.compile(
