@@ -20,10 +20,9 @@ from headlines.evaluation.countries import load_dataset, load_places_map, primar
 def run(data: Path, pmap: Path, limit: int | None) -> None:
     places = load_places_map(pmap)
     grid = {
-        "title": [1.5, 2.5],
-        "dateline": [3.0, 4.5],
-        "primary_share": [0.35, 0.5],
-        "min_primary": [0.9, 1.6],
+        "dateline": [4.5, 6.0],
+        "primary_share": [0.25, 0.35],
+        "title_primary": [0.0, 2.0],
     }
     halves = {h: load_dataset(data, places, split=h, limit=limit) for h in ("tune", "holdout")}
     results = []

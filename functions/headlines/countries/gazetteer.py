@@ -23,13 +23,15 @@ class GazetteerWeights:
     """Position weights and the primary cut. Defaults were chosen on one half of the Reuters train split (see docs)."""
 
     title: float = 2.5
-    dateline: float = 4.5
+    dateline: float = 6.0
     lead: float = 1.5
     body: float = 1.0
     lead_chars: int = 400
     primary_share: float = 0.35
     min_primary: float = 1.6
     source_score: float = 0.5
+    title_primary: float = 2.0
+    """A country with at least this much evidence from the title alone is primary whatever its share (0: off)."""
 
 
 class GazetteerTagger:
@@ -49,6 +51,10 @@ class GazetteerTagger:
 
     def evidence(self, article: Article) -> dict[str, float]:
         """Country -> accumulated evidence, before normalisation (exposed for evaluation and debugging)."""
+        return self._evidence(article)[0]
+
+    def _evidence(self, article: Article) -> tuple[dict[str, float], dict[str, float]]:
+        """Evidence per country over the whole article, and from the title alone."""
         lex, w = self.lexicon, self.weights
         weighted: list[tuple[Mention, float]] = []
         body = article.body
@@ -62,11 +68,16 @@ class GazetteerTagger:
                 weighted.append((Mention(codes[:1], 1.0, "dateline", -1), w.dateline))
         if article.title:
             weighted.extend((m, w.title) for m in find_mentions(lex, article.title))
+        n_title = len(weighted)
         text = body[resume:]
         for m in find_mentions(lex, text, all_caps=False):
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body))
 
         scores: dict[str, float] = {}
+        title_scores: dict[str, float] = {}
+        for m, pos in weighted[:n_title]:
+            if len(m.candidates) == 1 and m.kind != "dateline":
+                title_scores[m.candidates[0]] = title_scores.get(m.candidates[0], 0.0) + m.weight * pos
         for m, pos in weighted:
             if len(m.candidates) == 1:
                 scores[m.candidates[0]] = scores.get(m.candidates[0], 0.0) + m.weight * pos
@@ -75,10 +86,10 @@ class GazetteerTagger:
             if len(m.candidates) > 1:
                 best = max(m.candidates, key=lambda c: (support.get(c, 0.0), -m.candidates.index(c)))
                 scores[best] = scores.get(best, 0.0) + m.weight * pos
-        return scores
+        return scores, title_scores
 
     def tag(self, article: Article) -> list[CountryTag]:
-        scores = self.evidence(article)
+        scores, title_scores = self._evidence(article)
         w = self.weights
         if not scores:
             if article.source_country:
@@ -89,6 +100,7 @@ class GazetteerTagger:
         tags = []
         for code, raw in ranked:
             primary = raw >= w.primary_share * top and raw >= w.min_primary
+            primary = primary or (w.title_primary > 0 and title_scores.get(code, 0.0) >= w.title_primary)
             tags.append(country_tag(code, raw / top, primary=primary))
         if not any(t.primary for t in tags):
             # Only weak evidence (one passing mention, or a name inside a longer name): the feed's home country
