@@ -77,14 +77,15 @@ def countries_command(
         typer.echo(json.dumps({"meta": meta, "systems": rows}, indent=2))
         return
     table = Table(title=f"Country tags: {len(dataset.examples)} stories, source_country={meta['source_country']}, split={split}")
-    table.add_column("system")
+    table.add_column("system", no_wrap=True)
     for col in _COLUMNS:
         table.add_column(col, justify="right")
     for name, row in rows.items():
         table.add_row(name, *(f"{row[c]:.3f}" for c in _COLUMNS))
-    Console().print(table)
+    console = Console(width=max(Console().width, 110))
+    console.print(table)
     macro_n = next(iter(rows.values()))["macro_countries"]
     dropped = sum(dataset.dropped_codes.values())
-    Console().print(
+    console.print(
         f"macro-F1 over {macro_n} countries with >= 5 gold stories; {dropped} gold places without a map entry dropped"
     )
