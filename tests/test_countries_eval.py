@@ -67,7 +67,7 @@ def test_eval_command_prints_all_systems_as_json() -> None:
     # FR via dateline and names, US via a dateline state and via source_country, JP+US named: all five gold tags.
     assert g["recall"] == 1.0
     assert g["precision"] == 1.0
-    # The exact-name baseline cannot see the US of stories 2 and 3.
+    # With the US default the exact-name baseline gets the US of stories 2 and 3, but never story 4's pair.
     assert out["systems"]["exact-name (primary)"]["recall"] < 1.0
 
 
@@ -78,3 +78,11 @@ def test_eval_command_table_and_missing_file(tmp_path: Path) -> None:
     assert "gazetteer" in ok.output and "micro_f1" in ok.output
     missing = runner.invoke(app, ["eval", "countries", "--data", str(tmp_path / "nope.jsonl"), "--places-map", str(PLACES)])
     assert missing.exit_code == 2
+
+
+def test_baselines_get_the_same_home_country_default() -> None:
+    from headlines.evaluation.countries import with_home_country
+    from headlines.models import Article
+
+    assert with_home_country([], Article(body="x", source_country="US")) == {"US"}
+    assert with_home_country([], Article(body="x")) == set()
