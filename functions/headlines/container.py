@@ -43,6 +43,14 @@ def build_summarizer(settings: Settings | None = None, name: str | None = None) 
         from headlines.summarize.lead import LeadSummarizer
 
         return LeadSummarizer()
+    if name == "model":
+        if settings.summarizer_model is not None:
+            from headlines.summarize.abstractive import AbstractiveSummarizer
+
+            return AbstractiveSummarizer(settings.summarizer_model)
+        from headlines.summarize.embedding import EmbeddingSummarizer
+
+        return EmbeddingSummarizer(get_encoder(settings))
     raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,14 +22,35 @@ class Delivery(Protocol):
     def deliver(self, story: Story) -> None: ...
 
 
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:;|:\s|\s[\u2014\u2013-]\s|,\s(?:following|after|amid|as|while|which|who|where|saying|according to|but|with|"
+    r"despite|because|although|when|in a move|in what)\b)",
+    re.I,
+)
+
+
 def derive_headline(article: Article, summary: list[str]) -> str:
-    """The article's title when usable, else a short clause from the best summary sentence."""
+    """The article's title when usable, else a short clause from the best summary sentence.
+
+    The clause is the sentence up to its first subordinate break (", following ...", "; ...", " - ..."),
+    cut at a comma if still over `HEADLINE_MAX_WORDS` words.
+    """
     title = (article.title or "").strip()
     if len(title.split()) >= 2 and not title.isdigit():
         return title
     basis = summary[0] if summary else clean_text(article.body)
-    clause = basis.split(";")[0].split(" \u2014 ")[0].strip().rstrip(".")
-    return truncate_words(clause, HEADLINE_MAX_WORDS) or "Untitled"
+    basis = basis.strip().strip("\"\u201c\u201d'")
+    parts = _CLAUSE_BREAK.split(basis, maxsplit=1)
+    clause = parts[0] if len(parts[0].split()) >= 4 else basis
+    clause = clause.strip().rstrip(".!?,;:")
+    words = clause.split()
+    if len(words) > HEADLINE_MAX_WORDS:
+        head = " ".join(words[:HEADLINE_MAX_WORDS])
+        if "," in head and len(head.rsplit(",", 1)[0].split()) >= 5:
+            clause = head.rsplit(",", 1)[0]
+        else:
+            clause = truncate_words(clause, HEADLINE_MAX_WORDS)
+    return clause or "Untitled"
 
 
 class Pipeline:

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     sentences: int = Field(default=2, ge=1, le=20, description="Summary length in sentences")
     max_words: int = Field(default=60, ge=5, le=1000, description="Summary length cap in words")
-    summarizer: Literal["model", "lead"] = "lead"
+    summarizer: Literal["model", "lead"] = "model"
     tagger: Literal["gazetteer", "exact"] = "exact"
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")

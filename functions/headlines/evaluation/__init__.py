@@ -1,0 +1,1 @@
+"""Quality evaluations, each measured against baselines computed in the same run."""
