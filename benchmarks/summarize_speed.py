@@ -52,17 +52,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--words", type=int, default=600)
+    parser.add_argument(
+        "--int8", action="store_true", help="dynamically quantize the encoder's Linear layers (what-if; not the shipped path)"
+    )
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(args.threads)
     from headlines.encoder import TransformersEncoder
-    from headlines.summarize.embedding import Document, EmbeddingSummarizer
+    from headlines.summarize.embedding import ENCODE_BATCH, Document, EmbeddingSummarizer
 
     t0 = time.perf_counter()
     encoder = TransformersEncoder()
     load_ms = (time.perf_counter() - t0) * 1000
+    if args.int8:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            encoder.model = torch.ao.quantization.quantize_dynamic(encoder.model, {torch.nn.Linear}, dtype=torch.qint8)
     summarizer = EmbeddingSummarizer(encoder)
     article = article_of(args.words)
     doc = Document.from_article(article)
@@ -71,7 +80,7 @@ def main() -> None:
         summarizer.summarize(article, sentences=2, max_words=60)
 
     full = timed(lambda: summarizer.summarize(article, sentences=2, max_words=60), args.runs)
-    enc = timed(lambda: encoder.encode([*doc.sentences, article.title or ""]), args.runs)
+    enc = timed(lambda: encoder.encode([*doc.sentences, article.title or ""], batch_size=ENCODE_BATCH), args.runs)
     batch = [article] * 16
     t0 = time.perf_counter()
     summarizer.summarize_many(batch, sentences=2, max_words=60)
@@ -81,7 +90,8 @@ def main() -> None:
         return sorted(xs)[int(0.9 * (len(xs) - 1))]
 
     words = len(article.body.split())
-    print(f"torch threads: {torch.get_num_threads()}  model load: {load_ms:.0f} ms")
+    kind = "int8 dynamic quantization" if args.int8 else "fp32"
+    print(f"torch threads: {torch.get_num_threads()}  encoder: {kind}  model load: {load_ms:.0f} ms")
     print(f"article: {words} words, {len(doc.sentences)} sentences, {n_tokens} tokens")
     print("| step | median ms | p90 ms |\n|---|---|---|")
     print(f"| summarize (split + encode + score + select) | {statistics.median(full):.1f} | {p90(full):.1f} |")
