@@ -70,15 +70,18 @@ def parse_countries(arg: str) -> list[str]:
 
 
 def _country_phrases(arg: str) -> list[str]:
-    """Split on commas; without commas, on spaces, unless the whole text is one multi-word name."""
+    """Split on commas, then on spaces unless the phrase is one multi-word name ("South Korea")."""
     from headlines.countries.data import parse_country
 
-    arg = arg.strip()
-    if "," in arg or ";" in arg:
-        return [p.strip() for p in re.split(r"[,;]", arg) if p.strip()]
-    if " " in arg and parse_country(arg) is not None:
-        return [arg]
-    return arg.split()
+    phrases = []
+    for phrase in (p.strip() for p in re.split(r"[,;]", arg)):
+        if not phrase:
+            continue
+        if " " in phrase and parse_country(phrase) is None:
+            phrases.extend(phrase.split())  # "fr de" or "germany all"
+        else:
+            phrases.append(phrase)
+    return phrases
 
 
 DigestAction = Literal["show", "off", "now", "set"]
