@@ -152,3 +152,20 @@ def test_digest_due_times_in_the_schedule_time_zone() -> None:
     weekly = DigestSchedule(channel="C1", frequency="weekly", weekday=0, time="09:00", tz="UTC",
                             last_sent=datetime(2026, 11, 20, tzinfo=UTC))
     assert due(weekly, datetime(2026, 11, 28, tzinfo=UTC)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_due_digests_are_queued_once_per_occurrence(store: SQLiteStore) -> None:
+    from headlines.jobs import InProcessQueue, Job
+    from headlines.slack.digest import queue_due_digests
+
+    ran: list[Job] = []
+    queue = InProcessQueue(ran.append)
+    store.set_digest(DigestSchedule(channel="C1", frequency="daily", time="08:00", tz="UTC",
+                                    last_sent=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)))
+    store.set_digest(DigestSchedule(channel="C2", frequency="daily", time="13:00", tz="UTC",
+                                    last_sent=datetime(2026, 11, 27, 13, 0, tzinfo=UTC)))
+    assert queue_due_digests(store, queue, NOW) == ["C1"]
+    assert queue_due_digests(store, queue, NOW + timedelta(minutes=1)) == []
+    queue.drain()
+    queue.close()
+    assert [(j.kind, j.channel, j.id) for j in ran] == [("digest", "C1", "digest:C1:2026-11-28T08:00:00+00:00")]

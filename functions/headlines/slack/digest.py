@@ -13,12 +13,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from headlines.models import DigestSchedule, Story
 from headlines.slack.blocks import Builder, Message, divider, escape, header, section
 from headlines.slack.blocks import compact_story as _compact
 from headlines.store.base import Store
+
+if TYPE_CHECKING:
+    from headlines.jobs import JobQueue
 
 DIGEST_MAX_STORIES = 20
 CANDIDATES = 500
@@ -176,3 +180,22 @@ def due(schedule: DigestSchedule, now: datetime) -> datetime | None:
     if schedule.last_sent is not None and schedule.last_sent >= occurrence:
         return None
     return occurrence
+
+
+def queue_due_digests(store: Store, queue: JobQueue, now: datetime | None = None) -> list[str]:
+    """Queue a `digest` job for every channel whose digest time has come; returns those channels.
+
+    The job id names the occurrence, so a repeated poll queues the same job and its stories post once.
+    """
+    from headlines.jobs import Job
+
+    now = now or datetime.now(UTC)
+    queued = []
+    for schedule in store.digest_schedules():
+        occurrence = due(schedule, now)
+        if occurrence is None:
+            continue
+        queue.enqueue(Job(kind="digest", id=f"digest:{schedule.channel}:{occurrence.isoformat()}", channel=schedule.channel))
+        store.set_digest(schedule.model_copy(update={"last_sent": now}))
+        queued.append(schedule.channel)
+    return queued
