@@ -169,3 +169,11 @@ def test_due_digests_are_queued_once_per_occurrence(store: SQLiteStore) -> None:
     queue.drain()
     queue.close()
     assert [(j.kind, j.channel, j.id) for j in ran] == [("digest", "C1", "digest:C1:2026-11-28T08:00:00+00:00")]
+
+
+def test_slack_markup_back_to_plain_text() -> None:
+    from headlines.slack.commands import slack_to_plain
+
+    assert slack_to_plain("see <https://a.example/x|a.example/x> &amp; <@U1> in <#C1|news> &lt;3") == (
+        "see https://a.example/x & in #news <3"
+    )

@@ -93,7 +93,7 @@ def run_job(job: Job, deps: Deps) -> Any:
 
 
 def _summarize(job: Job, deps: Deps) -> Any:
-    from headlines.slack.commands import url_of
+    from headlines.slack.commands import slack_to_plain, url_of
 
     text = (job.text or "").strip()
     url = url_of(text)
@@ -110,16 +110,17 @@ def _summarize(job: Job, deps: Deps) -> Any:
         if len(text.split()) < MIN_SUMMARIZE_WORDS:
             return respond(job, deps, blocks.text_message(
                 f"Paste a whole article (at least {MIN_SUMMARIZE_WORDS} words) or a link: `/headlines summarize <text or url>`."))
-        article = Article(body=text)
+        article = Article(body=slack_to_plain(text))
     story = deps.pipeline.analyze(article)
     respond(job, deps, blocks.story_message(story))
     return story
 
 
 def _find(job: Job, deps: Deps) -> Any:
+    from headlines.slack.commands import slack_to_plain
     from headlines.slack.lookup import find_stories
 
-    text = (job.text or "").strip()
+    text = slack_to_plain(job.text or "").strip()
     if job.kind == "ask" and not text:
         return respond(job, deps, blocks.text_message("Ask me about the news, e.g. _what is happening in France?_"))
     _, stories = find_stories(deps.store, text, limit=5)

@@ -161,3 +161,21 @@ def url_of(arg: str) -> str | None:
     """The URL when the argument is just a URL (Slack wraps pasted links as `<https://...>`)."""
     m = _URL.match(arg.strip())
     return m.group(1) if m else None
+
+
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def slack_to_plain(text: str) -> str:
+    """Text as the user typed it: Slack's `<url|label>`, `<@U1>`, `<#C1|name>` markup and its `&amp;` escapes undone."""
+
+    def plain(m: re.Match[str]) -> str:
+        target, label = m.group(1), m.group(2)
+        if target.startswith(("@", "!")):
+            return label or ""
+        if target.startswith("#"):
+            return f"#{label}" if label else ""
+        return label if label and not target.startswith(("http://", "https://")) else target
+
+    text = re.sub(r"[ \t]{2,}", " ", _MARKUP.sub(plain, text))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
