@@ -130,3 +130,35 @@ def test_no_token_is_a_clear_error() -> None:
 
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
         build_slack_client(Settings())
+
+
+def test_worker_process_article_job_posts_once_when_redelivered(slack: FakeSlackAPI, settings: Settings) -> None:
+    from headlines.jobs import Job
+    from headlines.worker import build_deps, run_job
+
+    deps = build_deps()  # from the environment, as the worker Lambda builds it
+    deps.store.subscribe("C0FRANCE", ["FR"])
+    job = Job(kind="process_article", article=article())
+    run_job(job, deps)
+    run_job(Job.model_validate_json(job.model_dump_json()), deps)  # the queue delivers it again
+    assert len(slack.posts("C0FRANCE")) == 1
+    assert deps.store.get("story-1") is not None
+
+
+def test_failed_digest_post_is_raised_and_the_retry_carries_the_same_stories(
+    slack: FakeSlackAPI, settings: Settings, store: SQLiteStore
+) -> None:
+    from headlines.jobs import Job
+    from headlines.worker import build_deps, run_job
+
+    build_pipeline(settings, store=store).process(article(published=None))
+    deps = build_deps(settings, store=store)
+    job = Job(kind="digest", id="digest:C0NEWS:2026-11-28T08:00:00+00:00", channel="C0NEWS")
+    slack.fail_next(500, times=2)
+    with pytest.raises(SlackDeliveryError):
+        run_job(job, deps)
+    assert slack.posts("C0NEWS") == []
+    run_job(job, deps)
+    run_job(job, deps)  # a duplicate delivery of the job: nothing new to post
+    [post] = slack.posts("C0NEWS")
+    assert "France and Germany agree" in json.dumps(post, ensure_ascii=False)
