@@ -177,3 +177,19 @@ def test_slack_markup_back_to_plain_text() -> None:
     assert slack_to_plain("see <https://a.example/x|a.example/x> &amp; <@U1> in <#C1|news> &lt;3") == (
         "see https://a.example/x & in #news <3"
     )
+
+
+def test_big_digest_fits_and_keeps_the_rest_for_next_time(store: SQLiteStore) -> None:
+    codes = ["FR", "DE", "JP", "BR", "KE", "IN", "US", "GB", "IT", "ES", "CN", "RU", "EG", "MX", "CA"]
+    for i in range(60):
+        store.put(story(f"s{i}", f"Event number {i} in {codes[i % len(codes)]} " + "detail " * 15,
+                        codes=(codes[i % len(codes)],), summary="<!channel> long summary & more " * 40))
+    digest = compose(store, "C1", now=NOW)
+    assert digest is not None
+    blocks.check_limits(digest.message)
+    raw = json.dumps(digest.message.blocks)
+    assert len(digest.message.blocks) <= blocks.MAX_BLOCKS and "<!channel>" not in raw and "more not shown" in raw
+    shown = {c.story.id for c in digest.clusters}
+    assert 0 < len(shown) < 60
+    later = compose(store, "C1", now=NOW)  # the stories left out come in the next digest, the shown ones do not
+    assert later is not None and shown.isdisjoint(c.story.id for c in later.clusters)
