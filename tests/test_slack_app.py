@@ -265,3 +265,25 @@ def test_production_handler_reads_the_environment(slack: FakeSlackAPI, settings:
         assert slack_handler.handler(command_event("help", signature="v0=bad"), lambda_context())["statusCode"] == 401
     finally:
         slack_handler.default_handler.cache_clear()
+
+
+class BrokenQueue:
+    def enqueue(self, job: Any) -> None:
+        raise ConnectionError("queue unreachable")
+
+
+def test_queue_failure_is_answered_not_timed_out(settings: Settings, store: SQLiteStore, slack: FakeSlackAPI) -> None:
+    from headlines.handlers.slack import build_handler
+
+    handler = build_handler(settings, store=store, client=build_slack_client(settings), queue=BrokenQueue())
+    response = handler.handle(command_event("latest"), lambda_context())
+    assert response["statusCode"] == 200 and "try again" in response["body"]
+
+
+def test_socket_mode_without_app_token_is_a_clear_error(settings: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from headlines.cli.app import app as cli
+
+    result = CliRunner().invoke(cli, ["serve", "--socket-mode"])
+    assert result.exit_code == 2 and "SLACK_APP_TOKEN" in result.output

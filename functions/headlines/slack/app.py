@@ -140,6 +140,9 @@ def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[
             message = blocks.text_message(QUEUED[command.name])
     except CommandError as exc:
         message = blocks.text_message(escape(str(exc)))
+    except Exception:  # the queue or the store failed: say so in the ack rather than time out
+        logger.exception("/headlines %s failed in the ack path", command.name)
+        message = blocks.text_message("Headlines could not take that request just now; please try again in a minute.")
     return {"text": message.text, "blocks": message.blocks, "response_type": "ephemeral"}
 
 
