@@ -76,9 +76,9 @@ def main() -> None:
           f"(median of 3 fresh interpreters); model libraries loaded: {heavy or 'none'}")
     print(f"first request (builds the app, Bolt's one auth.test): {first_ms:.1f} ms")
     print(f"\nwarm acks, {args.requests} signed requests each, in process:")
-    print(f"{'command':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    print(f"{'command':<36}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for text, times in rows:
-        print(f"/headlines {text:<16}{statistics.median(times):>9.2f}{percentile(times, 0.95):>9.2f}{max(times):>9.2f}")
+        print(f"/headlines {text:<25}{statistics.median(times):>9.2f}{percentile(times, 0.95):>9.2f}{max(times):>9.2f}")
     help_times = rows[0][1]
     summary = {"help_p50_ms": statistics.median(help_times), "help_p95_ms": percentile(help_times, 0.95)}
     print(json.dumps({k: round(v, 2) for k, v in summary.items()}))
