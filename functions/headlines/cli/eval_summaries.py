@@ -30,7 +30,13 @@ def summaries(
     except EvaluationError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    system = build_summarizer(name=summarizer)
+    from headlines.encoder import ModelError
+
+    try:
+        system = build_summarizer(name=summarizer)
+    except (ModelError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
     result = evaluate_summaries(examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP)
     if json_out:
         print(json.dumps(result, indent=1))
