@@ -26,6 +26,10 @@ from headlines.cli.evaluate import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
 
+from headlines.cli.ask import ask as _ask  # noqa: E402
+
+app.command("ask")(_ask)
+
 InputOpt = Annotated[
     Path | None, typer.Option("--input", "-i", help="JSON Lines file of articles (default: stdin)", dir_okay=False)
 ]

@@ -5,3 +5,7 @@ from __future__ import annotations
 import typer
 
 eval_app = typer.Typer(help="Measure quality against baselines computed in the same run.", no_args_is_help=True)
+
+from headlines.evaluation.retrieval import retrieval_command  # noqa: E402
+
+eval_app.command("retrieval")(retrieval_command)

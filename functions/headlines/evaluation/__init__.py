@@ -1,0 +1,1 @@
+"""Evaluation harnesses behind `headlines eval ...`."""
