@@ -9,6 +9,7 @@ Example (a store with embeddings, as `Pipeline(..., encoder=..., embeddings=...)
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import numpy as np
@@ -106,7 +107,7 @@ class AnswerEngine:
         keep = self.index.mask(countries=countries, since=since)
         if not keep.any():
             return []
-        qv = query_vector if query_vector is not None else self.encoder.encode([question])[0]
+        qv = query_vector if query_vector is not None else self.encode_question(question)
         w = self.weights
         lexical = self.index.bm25.scores(tokenize(question))
         dense = self.index.dense(qv)
@@ -138,7 +139,7 @@ class AnswerEngine:
             raise AskError(f"the question is {len(question)} characters; keep it under 1000")
         countries = [country.upper()] if country else countries_in_question(question, self.tagger)
         since = since or since_in_question(question, now=now or datetime.now(UTC))
-        qv = self.encoder.encode([question])[0]
+        qv = self.encode_question(question)
         ranked = self.rank(question, countries=countries, since=since, limit=max(top_k, 1), query_vector=qv)
         sources = [self._source(row, score) for row, score, _ in ranked]
         found = bool(ranked) and ranked[0][2] >= self.threshold
@@ -149,6 +150,19 @@ class AnswerEngine:
             return Answer(question=question, answer=text, sources=sources, found=False, countries=countries, since=since)
         text = self._compose(qv, ranked)
         return Answer(question=question, answer=text, sources=sources, found=True, countries=countries, since=since)
+
+    def encode_question(self, question: str) -> np.ndarray:
+        """One short text: torch runs it on one thread. Intra-op threads buy nothing at this size and,
+        on a busy 2-core machine, made a 20 ms encode take 500 ms (measured, docs/ask.md)."""
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return self.encoder.encode([question])[0]
+        previous = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self.encoder.encode([question])[0]
+        finally:
+            torch.set_num_threads(previous)
 
     def _source(self, row: int, score: float) -> Source:
         story_id = self.index.ids[row]
