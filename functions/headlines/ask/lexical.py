@@ -61,11 +61,22 @@ def _stemmer():  # nltk has no type hints
     return SnowballStemmer("english")
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    return _stemmer().stem(word)
+@lru_cache(maxsize=500_000)
+def _term(raw: str) -> str:
+    """One lower-cased token as matched -> its index term ('' to drop it); cached, so a warm
+    process pays the normalising and stemming once per distinct word."""
+    if raw[0].isdigit() and raw[-1].isdigit():
+        return raw.replace(",", "")
+    tok = raw.replace(".", "") if "." in raw else raw
+    if tok.endswith("'s"):
+        tok = tok[:-2]
+    tok = tok.replace("'", "")
+    tok = NORMALISE.get(tok, tok)
+    if tok in STOPWORDS or (len(tok) < 2 and not tok.isdigit()):
+        return ""
+    if len(tok) <= 3 or not tok.isalpha():
+        return tok
+    return _stemmer().stem(tok)
 
 
 def tokenize(text: str) -> list[str]:
@@ -74,22 +85,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Texaco's qtly profits rose 1,234 mln dlrs, 8.70 pct in the U.S.")
     ['texaco', 'quarter', 'profit', 'rose', '1234', 'million', 'dollar', '8.70', 'percent', 'us']
     """
-    out: list[str] = []
-    for m in _TOKEN.finditer(text.lower()):
-        tok = m.group(0)
-        if tok[0].isdigit() and tok[-1].isdigit():
-            out.append(tok.replace(",", ""))
-            continue
-        if "." in tok:
-            tok = tok.replace(".", "")
-        if tok.endswith("'s"):
-            tok = tok[:-2]
-        tok = tok.replace("'", "")
-        tok = NORMALISE.get(tok, tok)
-        if tok in STOPWORDS or (len(tok) < 2 and not tok.isdigit()):
-            continue
-        out.append(_stem(tok))
-    return out
+    return [t for t in map(_term, _TOKEN.findall(text.lower())) if t]
 
 
 class BM25Index:
