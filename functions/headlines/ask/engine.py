@@ -104,18 +104,19 @@ class AnswerEngine:
     ) -> list[tuple[int, float, float]]:
         """(index row, fused score, best sentence cosine) of the best stories, best first."""
         self.index.refresh()
-        keep = self.index.mask(countries=countries, since=since)
-        if not keep.any():
-            return []
         qv = query_vector if query_vector is not None else self.encode_question(question)
-        w = self.weights
-        lexical = self.index.bm25.scores(tokenize(question))
-        dense = self.index.dense(qv)
-        fused = w.lexical * _max_norm(lexical, keep) + w.story * _max_norm(dense, keep)
-        fused = np.where(keep, fused, -np.inf)
-        n = min(max(w.candidates, limit), int(keep.sum()))
-        cand = np.argpartition(-fused, n - 1)[:n]
-        ids = [self.index.ids[r] for r in cand]
+        with self.index.lock:
+            keep = self.index.mask(countries=countries, since=since)
+            if not keep.any():
+                return []
+            w = self.weights
+            lexical = self.index.bm25.scores(tokenize(question))
+            dense = self.index.dense(qv)
+            fused = w.lexical * _max_norm(lexical, keep) + w.story * _max_norm(dense, keep)
+            fused = np.where(keep, fused, -np.inf)
+            n = min(max(w.candidates, limit), int(keep.sum()))
+            cand = np.argpartition(-fused, n - 1)[:n]
+            ids = [self.index.ids[r] for r in cand]
         units = self.embeddings.unit_vectors(ids)
         best_sentence = np.array([float((units[i] @ qv).max()) if i in units and len(units[i]) else 0.0 for i in ids])
         final = fused[cand] + w.sentence * _max_norm(best_sentence, np.ones(len(cand), dtype=bool))

@@ -35,7 +35,8 @@ class ArchiveIndex:
     def __init__(self, embeddings: EmbeddingStore, *, model: str | None = None) -> None:
         self.embeddings = embeddings
         self.model = model
-        self._lock = threading.Lock()
+        self.lock = threading.RLock()
+        """Held while refreshing and while a question is scored, so readers never see half an update."""
         self.ids: list[str] = []
         self.units: list[list[str]] = []
         self._row: dict[str, int] = {}
@@ -51,7 +52,7 @@ class ArchiveIndex:
 
     def refresh(self) -> int:
         """Load what was written since the last call; returns how many entries were added."""
-        with self._lock:
+        with self.lock:
             vecs: list[np.ndarray] = []
             times: list[float] = []
             for entry in self.embeddings.scan(self._seq):
