@@ -25,6 +25,9 @@ err_console = Console(stderr=True)
 from headlines.cli.evaluate import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+from headlines.cli.serve import serve  # noqa: E402
+
+app.command()(serve)
 
 from headlines.cli.ask import ask as _ask  # noqa: E402
 
