@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
     from slack_sdk.http_retry import RetryHandler
 
+    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.ask.engine import AnswerEngine
+
 
 class SlackConfigError(Exception):
     """Slack is not configured well enough for what was asked; the message names the variable to set."""
@@ -82,6 +85,29 @@ def build_store(settings: Settings | None = None) -> Store:
 
         return SQLiteStore(settings.db_path())
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
+
+
+def build_embedding_store(settings: Settings | None = None, store: Store | None = None) -> EmbeddingStore | None:
+    """Story vectors next to the stories: the same SQLite file as `store` (or as settings say); None for other stores."""
+    from headlines.ask.embeddings import SQLiteEmbeddingStore
+    from headlines.store.sqlite import SQLiteStore
+
+    settings = settings or get_settings()
+    if store is not None:
+        return SQLiteEmbeddingStore(store.path) if isinstance(store, SQLiteStore) and store.path != ":memory:" else None
+    return SQLiteEmbeddingStore(settings.db_path()) if settings.store == "sqlite" else None
+
+
+def build_answer_engine(settings: Settings | None = None, *, store: Store | None = None) -> AnswerEngine:
+    """The `ask` engine over the configured store, its embeddings, the encoder and the country tagger."""
+    from headlines.ask.engine import AnswerEngine
+
+    settings = settings or get_settings()
+    store = store or build_store(settings)
+    embeddings = build_embedding_store(settings, store)
+    if embeddings is None:
+        raise ValueError(f"asking needs an embedding store next to the {settings.store} store; set HEADLINES_STORE=sqlite")
+    return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings))
 
 
 def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
@@ -145,8 +171,11 @@ def build_pipeline(
     delivery: Delivery | None = None,
     sentences: int | None = None,
     max_words: int | None = None,
+    embeddings: EmbeddingStore | None = None,
 ) -> Pipeline:
     settings = settings or get_settings()
+    if embeddings is None and store is not None and settings.embed:
+        embeddings = build_embedding_store(settings, store)
     return Pipeline(
         build_summarizer(settings),
         build_tagger(settings),
@@ -155,4 +184,6 @@ def build_pipeline(
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
+        encoder=get_encoder(settings) if embeddings is not None else None,
+        embeddings=embeddings,
     )

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from headlines.countries.base import CountryTagger
 from headlines.models import Article, Story
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
 from headlines.text import clean_text, truncate_words
+
+if TYPE_CHECKING:
+    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.encoder import SentenceEncoder
 
 HEADLINE_MAX_WORDS = 14
 
@@ -66,6 +70,8 @@ class Pipeline:
         sentences: int = 2,
         max_words: int = 60,
         max_body_chars: int = 200_000,
+        encoder: SentenceEncoder | None = None,
+        embeddings: EmbeddingStore | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.tagger = tagger
@@ -74,6 +80,8 @@ class Pipeline:
         self.sentences = sentences
         self.max_words = max_words
         self.max_body_chars = max_body_chars
+        self.encoder = encoder
+        self.embeddings = embeddings
 
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
@@ -100,6 +108,11 @@ class Pipeline:
         story = self.analyze(article)
         if self.store is not None:
             story = self.store.put(story)
+            if self.encoder is not None and self.embeddings is not None:
+                # Embedded once here, so asking never re-embeds the archive (headlines.ask).
+                from headlines.ask.embeddings import embed_story
+
+                self.embeddings.put(embed_story(self.encoder, story))
         if self.delivery is not None:
             self.delivery.deliver(story)
         return story

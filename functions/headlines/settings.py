@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
+    embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
     log_level: str = "INFO"
 
     # Slack settings keep Slack's own names.

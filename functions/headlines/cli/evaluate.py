@@ -9,3 +9,7 @@ eval_app = typer.Typer(help="Measure quality against baselines computed in the s
 from headlines.cli.eval_summaries import summaries  # noqa: E402
 
 eval_app.command("summaries")(summaries)
+
+from headlines.evaluation.retrieval import retrieval_command  # noqa: E402
+
+eval_app.command("retrieval")(retrieval_command)

@@ -1,1 +1,1 @@
-"""Quality evaluations, each measured against baselines computed in the same run."""
+"""Quality evaluations behind `headlines eval ...`, each measured against baselines computed in the same run."""
