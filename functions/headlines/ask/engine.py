@@ -33,6 +33,10 @@ class AskError(Exception):
     """The question cannot be answered as asked (empty, too long); the message says what to change."""
 
 
+SOURCE_MIN_RELATIVE = 0.25
+"""In a found answer, sources scoring under this share of the best one are left out."""
+
+
 class Source(BaseModel):
     """A stored story an answer draws on, or the closest one when nothing was relevant."""
 
@@ -150,6 +154,8 @@ class AnswerEngine:
                 text += " The closest stories are listed as sources."
             return Answer(question=question, answer=text, sources=sources, found=False, countries=countries, since=since)
         text = self._compose(qv, ranked)
+        # A found answer cites what is relevant, not every candidate: drop sources far below the best.
+        sources = [src for src in sources if src.score >= SOURCE_MIN_RELATIVE * sources[0].score] or sources[:1]
         return Answer(question=question, answer=text, sources=sources, found=True, countries=countries, since=since)
 
     def encode_question(self, question: str) -> np.ndarray:
@@ -194,7 +200,8 @@ class AnswerEngine:
                 picked.append((n, 0, units[0]))
                 continue
             sims = vectors[1:] @ qv
-            floor = max(self.threshold, float(sims.max()) - 0.15)
+            # The top story is always quoted (its best sentences); later ones only when clearly relevant.
+            floor = float(sims.max()) - 0.15 if n == 1 else max(self.threshold, float(sims.max()) - 0.15)
             chosen = [int(i) for i in np.argsort(-sims)[: 2 if n == 1 else 1] if sims[i] >= floor]
             picked.extend((n, i, units[1 + i]) for i in sorted(chosen))
             if len(picked) >= max_sentences:
