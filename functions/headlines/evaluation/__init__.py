@@ -1,1 +1,1 @@
-"""Offline evaluation of Headlines components against labelled data."""
+"""Quality evaluations behind `headlines eval ...`, each measured against baselines computed in the same run."""
