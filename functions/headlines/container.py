@@ -6,14 +6,28 @@ Heavy imports (model, spaCy, boto3) happen inside the builders, never at import 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
+from headlines.jobs import Job, JobQueue
 from headlines.pipeline import Delivery, Pipeline
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry import RetryHandler
+
+    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.ask.engine import AnswerEngine
+
+
+class SlackConfigError(Exception):
+    """Slack is not configured well enough for what was asked; the message names the variable to set."""
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +87,14 @@ def build_summarizer(settings: Settings | None = None, name: str | None = None) 
         from headlines.summarize.lead import LeadSummarizer
 
         return LeadSummarizer()
+    if name == "model":
+        if settings.summarizer_model is not None:
+            from headlines.summarize.abstractive import AbstractiveSummarizer
+
+            return AbstractiveSummarizer(settings.summarizer_model)
+        from headlines.summarize.embedding import EmbeddingSummarizer
+
+        return EmbeddingSummarizer(get_encoder(settings))
     raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
 
 
@@ -83,7 +105,15 @@ def build_tagger(settings: Settings | None = None, name: str | None = None) -> C
         from headlines.countries.exact import ExactNameTagger
 
         return ExactNameTagger()
-    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: exact, gazetteer")
+    if name == "gazetteer":
+        from headlines.countries.gazetteer import GazetteerTagger
+
+        return GazetteerTagger()
+    if name == "spacy":
+        from headlines.countries.spacy_ner import SpacyNERTagger
+
+        return SpacyNERTagger()
+    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: gazetteer, exact, spacy")
 
 
 def build_store(settings: Settings | None = None) -> Store:
@@ -95,7 +125,78 @@ def build_store(settings: Settings | None = None) -> Store:
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
 
 
-def build_delivery(settings: Settings | None = None) -> Delivery:
+def build_embedding_store(settings: Settings | None = None, store: Store | None = None) -> EmbeddingStore | None:
+    """Story vectors next to the stories: the same SQLite file as `store` (or as settings say); None for other stores."""
+    from headlines.ask.embeddings import SQLiteEmbeddingStore
+    from headlines.store.sqlite import SQLiteStore
+
+    settings = settings or get_settings()
+    if store is not None:
+        return SQLiteEmbeddingStore(store.path) if isinstance(store, SQLiteStore) and store.path != ":memory:" else None
+    return SQLiteEmbeddingStore(settings.db_path()) if settings.store == "sqlite" else None
+
+
+def build_answer_engine(settings: Settings | None = None, *, store: Store | None = None) -> AnswerEngine:
+    """The `ask` engine over the configured store, its embeddings, the encoder and the country tagger."""
+    from headlines.ask.engine import AnswerEngine
+
+    settings = settings or get_settings()
+    store = store or build_store(settings)
+    embeddings = build_embedding_store(settings, store)
+    if embeddings is None:
+        raise ValueError(f"asking needs an embedding store next to the {settings.store} store; set HEADLINES_STORE=sqlite")
+    return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings))
+
+
+def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
+    """429 waits for its `Retry-After`; 500/503 and dropped connections back off; then the error propagates."""
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
+
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+
+
+def build_slack_client(settings: Settings | None = None) -> WebClient:
+    """The Slack Web API client: bot token, `SLACK_API_BASE_URL` when set, retries as above."""
+    from slack_sdk import WebClient
+
+    settings = settings or get_settings()
+    if settings.slack_bot_token is None:
+        raise SlackConfigError("no Slack bot token: set SLACK_BOT_TOKEN (xoxb-...) from the app's OAuth & Permissions page")
+    kwargs = {"base_url": settings.slack_api_base_url} if settings.slack_api_base_url else {}
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        retry_handlers=slack_retry_handlers(settings.slack_max_retries),
+        timeout=10,
+        **kwargs,
+    )
+
+
+def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object] | None = None) -> JobQueue:
+    """An in-process queue running `run` on a background thread (local). The AWS engineer's version adds SQS."""
+    if run is None:
+        raise ValueError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue, or pass `run` for an in-process queue")
+    from headlines.jobs import InProcessQueue
+
+    return InProcessQueue(run)
+
+
+def build_delivery(
+    settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None
+) -> Delivery:
+    """Slack channels (exactly once per channel, via the store) when `SLACK_BOT_TOKEN` is set, else the console."""
+    settings = settings or get_settings()
+    if settings.slack_bot_token is not None or client is not None:
+        from headlines.delivery.slack import SlackDelivery
+
+        return SlackDelivery(client or build_slack_client(settings), store or build_store(settings))
     from headlines.delivery.console import ConsoleDelivery
 
     return ConsoleDelivery()
@@ -108,8 +209,11 @@ def build_pipeline(
     delivery: Delivery | None = None,
     sentences: int | None = None,
     max_words: int | None = None,
+    embeddings: EmbeddingStore | None = None,
 ) -> Pipeline:
     settings = settings or get_settings()
+    if embeddings is None and store is not None and settings.embed:
+        embeddings = build_embedding_store(settings, store)
     return Pipeline(
         build_summarizer(settings),
         build_tagger(settings),
@@ -118,4 +222,6 @@ def build_pipeline(
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
+        encoder=get_encoder(settings) if embeddings is not None else None,
+        embeddings=embeddings,
     )

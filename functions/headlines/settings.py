@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     sentences: int = Field(default=2, ge=1, le=20, description="Summary length in sentences")
     max_words: int = Field(default=60, ge=5, le=1000, description="Summary length cap in words")
-    summarizer: Literal["model", "lead"] = "lead"
-    tagger: Literal["gazetteer", "exact"] = "exact"
+    summarizer: Literal["model", "lead"] = "model"
+    tagger: Literal["gazetteer", "exact", "spacy"] = "gazetteer"
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
     encoder: Literal["auto", "onnx", "transformers"] = Field(
         default="auto", description="auto: ONNX when HEADLINES_ONNX_DIR is set or /opt/model-onnx exists, else transformers"
@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     onnx_threads: int | None = Field(default=None, ge=1, le=64, description="ONNX Runtime intra-op threads (default: all cores)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
+    embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
     log_level: str = "INFO"
 
     # Slack settings keep Slack's own names.
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_base_url: str | None = Field(default=None, validation_alias="SLACK_API_BASE_URL")
+    slack_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a Slack call on 429/5xx/connection errors")
 
     def db_path(self) -> Path:
         return self.db if self.db is not None else default_db_path()
