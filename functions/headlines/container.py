@@ -6,14 +6,20 @@ Heavy imports (model, spaCy, boto3) happen inside the builders, never at import 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
+from headlines.jobs import Job, JobQueue
 from headlines.pipeline import Delivery, Pipeline
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
+
+if TYPE_CHECKING:
+    from headlines.fetch import Fetcher
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +40,9 @@ def get_encoder(settings: Settings | None = None) -> SentenceEncoder:
 def reset_caches() -> None:
     _cached_encoder.cache_clear()
     get_settings.cache_clear()
+    from headlines.aws.clients import reset_clients
+
+    reset_clients()
 
 
 def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:
@@ -62,7 +71,41 @@ def build_store(settings: Settings | None = None) -> Store:
         from headlines.store.sqlite import SQLiteStore
 
         return SQLiteStore(settings.db_path())
+    if settings.store == "dynamodb":
+        from datetime import timedelta
+
+        from headlines.store.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(
+            settings.stories_table,
+            settings.posts_table,
+            settings.subscriptions_table,
+            post_ttl=timedelta(days=settings.post_ttl_days),
+            story_ttl=timedelta(days=settings.story_ttl_days) if settings.story_ttl_days else None,
+        )
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
+
+
+def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object] | None = None) -> JobQueue:
+    """SQS when `HEADLINES_QUEUE_URL` is set (AWS), else an in-process queue running `run` (local)."""
+    settings = settings or get_settings()
+    if settings.queue_url:
+        from headlines.aws.sqs import SqsQueue
+
+        return SqsQueue(settings.queue_url)
+    if run is None:
+        raise ValueError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue, or pass `run` for an in-process queue")
+    from headlines.jobs import InProcessQueue
+
+    return InProcessQueue(run)
+
+
+def build_fetcher(settings: Settings | None = None) -> Fetcher:
+    """The SSRF-guarded page fetcher used by feeds, the webhook and `summarize <url>`."""
+    from headlines.fetch import Fetcher
+
+    settings = settings or get_settings()
+    return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes)
 
 
 def build_delivery(settings: Settings | None = None) -> Delivery:
