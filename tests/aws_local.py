@@ -172,3 +172,56 @@ def queue_bodies(queue_url: str) -> list[str]:
         bodies.append(m["Body"])
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
     return bodies
+
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A realistic event fixture from tests/events/."""
+    return json.loads((EVENTS / name).read_text())
+
+
+def s3_event(bucket: str, key: str, size: int = 0) -> dict[str, Any]:
+    """The S3 notification fixture, for this bucket and key (keys arrive URL-encoded, spaces as '+')."""
+    from urllib.parse import quote_plus
+
+    event = load_event("s3_object_created.json")
+    record = event["Records"][0]["s3"]
+    record["bucket"]["name"] = bucket
+    record["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
+    record["object"]["key"] = quote_plus(key, safe="/")
+    record["object"]["size"] = size
+    return event
+
+
+def http_event(body: str | bytes, secret: str | None, *, base64_body: bool = False) -> dict[str, Any]:
+    """The POST /articles fixture with this body and secret header (None drops the header)."""
+    import base64
+
+    event = load_event("http_post_articles.json")
+    raw = body.encode() if isinstance(body, str) else body
+    event["body"] = base64.b64encode(raw).decode() if base64_body else raw.decode("utf-8", "replace")
+    event["isBase64Encoded"] = base64_body
+    event["headers"]["content-length"] = str(len(raw))
+    if secret is None:
+        del event["headers"]["x-headlines-secret"]
+    else:
+        event["headers"]["x-headlines-secret"] = secret
+    return event
+
+
+def receive_jobs(queue_url: str) -> list[Any]:
+    """Consume every visible message on the queue, as Jobs."""
+    from headlines.aws.clients import client
+    from headlines.jobs import Job
+
+    sqs = client("sqs")
+    jobs = []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return jobs
+        for m in got:
+            jobs.append(Job.model_validate_json(m["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])

@@ -144,7 +144,7 @@ def test_routes_triggers_and_schedules() -> None:
     assert s3["Properties"]["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "incoming/"}]
     for name in ("FeedsFunction", "DigestFunction"):
         kinds = {e["Type"] for e in resource(name)["Properties"]["Events"].values()}
-        assert kinds == {"ScheduleV2"}, name
+        assert kinds == {"Schedule"}, name
     slack = resource("SlackFunction")["Properties"]
     assert slack.get("PackageType", "Zip") == "Zip" and "Image" not in str(slack)
 

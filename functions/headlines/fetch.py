@@ -15,7 +15,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +28,8 @@ Resolver = Callable[[str, int], Sequence[str]]
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
 MAX_REDIRECTS = 5
+MIN_ARTICLE_WORDS = 20
+"""Main text shorter than this is a menu or a login page, not an article."""
 USER_AGENT = "Headlines/0.1 (+https://github.com/headlines; news summarizer)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -218,8 +220,11 @@ def extract_article(html: str, *, url: str | None = None, source: str | None = N
         favor_precision=True,
     )
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
-        raise FetchError(f"no article text found in {url or 'the page'}; is it an article page?")
+    if not text or len(text.split()) < MIN_ARTICLE_WORDS:
+        raise FetchError(
+            f"no article text found in {url or 'the page'} (under {MIN_ARTICLE_WORDS} words of main text); "
+            "is it an article page?"
+        )
     title = (getattr(doc, "title", None) or None) if doc is not None else None
     published = _parse_date(getattr(doc, "date", None))
     return Article(
@@ -248,6 +253,7 @@ def _parse_date(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value))
+        parsed = datetime.fromisoformat(str(value))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

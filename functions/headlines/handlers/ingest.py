@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -36,7 +37,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         answer = webhook.handle(event)
         metrics.add_metric(name=f"Webhook{answer['statusCode']}", unit=MetricUnit.Count, value=1)
         return answer
-    outcomes = [s3_ingest.ingest(r.s3.bucket.name, r.s3.get_object.key) for r in S3Event(event).records]
+    # Keys arrive URL-encoded ("a+b%281%29.json" is "a b(1).json").
+    outcomes = [s3_ingest.ingest(r.s3.bucket.name, unquote_plus(r.s3.get_object.key)) for r in S3Event(event).records]
     for status in ("queued", "rejected"):
         count = sum(o.status == status for o in outcomes)
         metrics.add_metric(name=f"Objects{status.title()}", unit=MetricUnit.Count, value=count)
