@@ -59,6 +59,8 @@ class LocalStack:
             "HEADLINES_SUBSCRIPTIONS_TABLE": self.tables["SubscriptionsTable"],
             "HEADLINES_IDEMPOTENCY_TABLE": self.tables["IdempotencyTable"],
             "HEADLINES_QUEUE_URL": self.queue_url,
+            "HEADLINES_DEAD_LETTER_QUEUE_URL": self.dlq_url,
+            "HEADLINES_MAX_RECEIVES": str(resource("WorkQueue")["Properties"]["RedrivePolicy"]["maxReceiveCount"]),
             "HEADLINES_BUCKET": self.bucket,
         }
 
@@ -151,7 +153,10 @@ def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict
     if not got:
         return None
     arn = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    result = handler(sqs_event(got, arn), LambdaContext())
+    try:
+        result = handler(sqs_event(got, arn), LambdaContext())
+    except Exception as exc:  # a whole failed batch raises (Powertools): every message is retried
+        result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in got], "raised": repr(exc)}
     failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
     for m in got:
         if m["MessageId"] in failed:

@@ -62,6 +62,9 @@ def test_work_queue_redrives_to_the_dead_letter_queue_after_5_receives() -> None
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
     assert int(redrive["maxReceiveCount"]) == 5
     assert resource("DeadLetterQueue")["Type"] == "AWS::SQS::Queue"
+    worker_env = resource("WorkerFunction")["Properties"]["Environment"]["Variables"]
+    assert int(worker_env["HEADLINES_MAX_RECEIVES"]) == int(redrive["maxReceiveCount"])
+    assert worker_env["HEADLINES_DEAD_LETTER_QUEUE_URL"] == {"Ref": "DeadLetterQueue"}
 
 
 def test_worker_consumes_the_work_queue_in_small_batches_with_partial_failures() -> None:

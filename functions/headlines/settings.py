@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     subscriptions_table: str = Field(default="headlines-subscriptions", description="DynamoDB subscriptions + digests")
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
+    dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")
+    max_receives: int = Field(default=5, ge=1, description="Attempts per job; must match the queue's maxReceiveCount")
     bucket: str | None = Field(default=None, description="S3 bucket whose incoming/ prefix is ingested")
     feeds: str = Field(default="", description="RSS/Atom feed URLs, comma or whitespace separated")
     webhook_secret_param: str | None = Field(default=None, description="SSM parameter holding the /articles secret")

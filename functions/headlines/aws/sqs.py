@@ -45,3 +45,37 @@ class SqsQueue:
             )
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"cannot queue job {job.id} on {self.queue_url}: {exc}") from exc
+
+
+class DeadLetters:
+    """Parks a job that failed its last allowed attempt on the dead-letter queue, with the reason attached.
+
+    SQS's own redrive (template.yaml: maxReceiveCount) still catches what the worker cannot handle
+    (crash, timeout); this adds the why for failures the worker sees.
+    """
+
+    def __init__(self, queue_url: str, max_receives: int, *, sqs: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self.max_receives = max_receives
+        self._sqs = sqs
+
+    @property
+    def sqs(self) -> Any:
+        if self._sqs is None:
+            self._sqs = client("sqs")
+        return self._sqs
+
+    def is_last_attempt(self, receive_count: int) -> bool:
+        return receive_count >= self.max_receives
+
+    def park(self, body: str, *, reason: str, error: str, message_id: str, receive_count: int) -> None:
+        attributes = {
+            "error": {"DataType": "String", "StringValue": error[:256] or "Exception"},
+            "reason": {"DataType": "String", "StringValue": reason[:4096] or "(no message)"},
+            "source_message_id": {"DataType": "String", "StringValue": message_id},
+            "receive_count": {"DataType": "Number", "StringValue": str(receive_count)},
+        }
+        try:
+            self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body, MessageAttributes=attributes)
+        except (ClientError, BotoCoreError) as exc:
+            raise AwsError(f"cannot park message {message_id} on the dead-letter queue {self.queue_url}: {exc}") from exc
