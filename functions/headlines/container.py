@@ -105,7 +105,8 @@ def build_fetcher(settings: Settings | None = None) -> Fetcher:
     from headlines.fetch import Fetcher
 
     settings = settings or get_settings()
-    return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes)
+    allow = [n for n in settings.fetch_allow.replace(",", " ").split() if n]
+    return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes, allow=allow)
 
 
 def build_delivery(settings: Settings | None = None) -> Delivery:

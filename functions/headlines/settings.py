@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         default=None, description="SSM parameter holding the Slack signing secret"
     )
     fetch_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds per HTTP connect/read")
+    fetch_allow: str = Field(
+        default="", description="Networks exempt from the SSRF guard (CIDRs, comma separated), e.g. an internal feed server"
+    )
     max_fetch_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Largest page or object read")
     post_ttl_days: int = Field(default=30, ge=1, description="How long post records block a re-post")
     story_ttl_days: int | None = Field(default=None, ge=1, description="Stories expire after this; unset keeps them")
