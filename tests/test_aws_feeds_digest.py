@@ -61,6 +61,22 @@ def test_poll_queues_entries_and_fetches_teasers(aws: LocalStack, web: WebServer
     assert teaser.title == "France Eyes Potential Talks with Russia"
 
 
+def test_entries_already_stored_are_not_fetched_or_queued_again(aws: LocalStack, web: WebServer) -> None:
+    from headlines.container import build_pipeline, build_queue, build_store
+
+    store = build_store()
+    poller = FeedPoller([web.url("/feed.xml")], build_queue(), fetcher=Fetcher(allow=["127.0.0.1/32"]), store=store)
+    first = poller.poll()
+    assert first.queued == 2 and first.known == 0
+    for job in receive_jobs(aws.queue_url):  # what the worker does with them
+        build_pipeline(store=store).process(job.article)  # type: ignore[arg-type]
+    fetched_before = len(web.requests)
+    second = poller.poll()
+    assert second.queued == 0 and second.known == 2
+    assert receive_jobs(aws.queue_url) == []
+    assert [path for path, _ in web.requests[fetched_before:]] == ["/feed.xml"]  # no page fetched again
+
+
 def test_a_broken_feed_is_skipped_with_a_warning_and_retried_next_poll(
     aws: LocalStack, web: WebServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -190,3 +190,11 @@ def test_webhook_without_a_configured_secret_refuses_everything(stack: LocalStac
     ingest.deps.cache_clear()
     answer = ingest.handler(http_event(json.dumps(ARTICLE), ""), LambdaContext())
     assert answer["statusCode"] == 503
+
+
+@pytest.mark.parametrize("key", ["rejected/photo.json", "other/article.json"])
+def test_objects_outside_incoming_are_ignored_and_left_alone(stack: LocalStack, key: str) -> None:
+    result = put(stack, key, json.dumps(ARTICLE).encode(), "application/json")
+    assert [o["status"] for o in result["outcomes"]] == ["ignored"]
+    assert keys(stack) == {key}
+    assert receive_jobs(stack.queue_url) == []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from headlines.fetch import BlockedAddressError, Fetcher, FetchError, extract_article, fetch_article, refusal_reason
 from tests.conftest import FIXTURES
-from tests.web_local import Route, WebServer, serve
+from tests.web_local import Route, WebServer, self_signed, serve
 
 PAGE = (FIXTURES / "news-page.html").read_bytes()
 LOCAL = ["127.0.0.1/32"]
@@ -142,3 +143,16 @@ def test_main_text_keeps_the_story_and_drops_menus_trending_and_footer(web: WebS
 def test_a_page_without_article_text_is_an_error() -> None:
     with pytest.raises(FetchError, match="no article text"):
         extract_article("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+
+
+def test_https_connects_to_the_checked_ip_and_verifies_the_host_name(tmp_path: Path) -> None:
+    certfile, keyfile = self_signed(str(tmp_path), "news.test")
+    with serve({"/article": Route(body=PAGE)}, tls=(certfile, keyfile)) as web:
+        fetcher = Fetcher(resolver=only("127.0.0.1"), allow=LOCAL, ca_certs=certfile)
+        page = fetcher.fetch(web.url("/article", host="news.test"))
+        assert page.content == PAGE and web.requests == [("/article", f"news.test:{web.port}")]
+        # The certificate names news.test: reaching the same IP under another name must fail verification.
+        with pytest.raises(FetchError, match="cannot fetch"):
+            fetcher.fetch(web.url("/article", host="other.test"))
+        with pytest.raises(FetchError, match="cannot fetch"):
+            Fetcher(resolver=only("127.0.0.1"), allow=LOCAL).fetch(web.url("/article", host="news.test"))  # untrusted CA

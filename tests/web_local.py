@@ -26,12 +26,15 @@ class WebServer:
     requests: list[tuple[str, str]] = field(default_factory=list)
     port: int = 0
 
+    scheme: str = "http"
+
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
 
 @contextmanager
-def serve(routes: dict[str, Route | Callable[[], Route]]) -> Iterator[WebServer]:
+def serve(routes: dict[str, Route | Callable[[], Route]], *, tls: tuple[str, str] | None = None) -> Iterator[WebServer]:
+    """Serve `routes` on 127.0.0.1; `tls=(certfile, keyfile)` serves HTTPS."""
     web = WebServer(routes)
 
     class Handler(BaseHTTPRequestHandler):
@@ -62,6 +65,13 @@ def serve(routes: dict[str, Route | Callable[[], Route]]) -> Iterator[WebServer]
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        web.scheme = "https"
     web.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -70,3 +80,36 @@ def serve(routes: dict[str, Route | Callable[[], Route]]) -> Iterator[WebServer]
     finally:
         server.shutdown()
         server.server_close()
+
+
+def self_signed(tmp_dir: str, host: str) -> tuple[str, str]:
+    """A certificate for `host` (its own CA) and its key, as PEM files: (certfile, keyfile)."""
+    import datetime
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certfile, keyfile = Path(tmp_dir) / f"{host}.pem", Path(tmp_dir) / f"{host}.key"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(certfile), str(keyfile)

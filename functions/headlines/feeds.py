@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from headlines.fetch import Fetcher, FetchError, fetch_article
 from headlines.jobs import Job, JobQueue
-from headlines.models import Article
+from headlines.models import Article, normalize_url
+from headlines.store.base import Store
 from headlines.text import clean_text, word_count
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class PollReport:
     """Per poll: how many entries were queued, and which feeds or entries failed and why."""
 
     queued: int = 0
+    known: int = 0
     failed_feeds: dict[str, str] = field(default_factory=dict)
     failed_entries: dict[str, str] = field(default_factory=dict)
 
@@ -56,14 +58,24 @@ def _published(entry: Any) -> datetime | None:
 class FeedPoller:
     """Reads each feed with feedparser (fetched through `Fetcher`) and queues one job per entry.
 
-    Re-queuing an entry seen at the last poll is harmless: the store dedups by URL and posts are exactly-once.
+    Entries whose link is already a stored story are skipped before any fetch (`store`), so the model
+    does not re-run on every poll; anything queued twice anyway is deduplicated by the store and posted once.
     """
 
-    def __init__(self, feeds: list[str], queue: JobQueue, *, fetcher: Fetcher | None = None, max_entries: int = 50) -> None:
+    def __init__(
+        self,
+        feeds: list[str],
+        queue: JobQueue,
+        *,
+        fetcher: Fetcher | None = None,
+        store: Store | None = None,
+        max_entries: int = 50,
+    ) -> None:
         self.feeds = feeds
         self.max_entries = max_entries
         self.queue = queue
         self.fetcher = fetcher or Fetcher()
+        self.store = store
 
     def poll(self) -> PollReport:
         report = PollReport()
@@ -76,6 +88,9 @@ class FeedPoller:
                 continue
             for entry in entries[: self.max_entries]:
                 link = entry.get("link") or entry.get("id") or "?"
+                if self._known(entry.get("link")):
+                    report.known += 1
+                    continue
                 try:
                     article = self._article(entry)
                     self.queue.enqueue(Job(kind="process_article", id=f"feed:{article.dedup_key}", article=article))
@@ -84,6 +99,11 @@ class FeedPoller:
                     logger.warning("skipping entry %s of feed %s: %s", link, url, exc)
                     report.failed_entries[link] = str(exc)
         return report
+
+    def _known(self, link: str | None) -> bool:
+        if self.store is None or not link:
+            return False
+        return self.store.find("url:" + normalize_url(link)) is not None
 
     def _entries(self, url: str) -> list[Any]:
         import feedparser

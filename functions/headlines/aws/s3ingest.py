@@ -29,15 +29,15 @@ class IngestOutcome:
 
     bucket: str
     key: str
-    status: Literal["queued", "rejected"]
+    status: Literal["queued", "rejected", "ignored"]
     job_id: str | None = None
     rejected_key: str | None = None
     reason: str | None = None
 
 
 def rejected_key(key: str) -> str:
-    """`incoming/a/b.json` -> `rejected/a/b.json` (keys outside incoming/ keep their full path)."""
-    return REJECTED + (key[len(INCOMING) :] if key.startswith(INCOMING) else key)
+    """`incoming/a/b.json` -> `rejected/a/b.json`."""
+    return REJECTED + key.removeprefix(INCOMING)
 
 
 class S3ArticleIngest:
@@ -55,6 +55,10 @@ class S3ArticleIngest:
         return self._s3
 
     def ingest(self, bucket: str, key: str) -> IngestOutcome:
+        if not key.startswith(INCOMING):
+            # Only incoming/ is ingested; anything else (rejected/ above all) would loop or surprise.
+            logger.warning("ignored s3://%s/%s: only keys under %s are ingested; check the bucket trigger", bucket, key, INCOMING)
+            return IngestOutcome(bucket, key, "ignored", reason=f"not under {INCOMING}")
         try:
             head = self.s3.head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
