@@ -127,13 +127,26 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_the_indexes_the_st
         assert tables[name]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
 
 
+@pytest.mark.parametrize("name", ["IngestFunction", "FeedsFunction", "DigestFunction"])
+def test_failed_asynchronous_invocations_are_kept_not_dropped(name: str) -> None:
+    config = resource(name)["Properties"]["EventInvokeConfig"]
+    target = {"Type": "SQS", "Destination": {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}}
+    assert config["DestinationConfig"]["OnFailure"] == target
+    alarmed = [a["Properties"]["Dimensions"][0]["Value"] for a in resources_of_type("AWS::CloudWatch::Alarm").values()]
+    assert {"Fn::GetAtt": ["FailedEventsQueue", "QueueName"]} in alarmed
+
+
 def test_alarms_watch_the_dead_letter_queue_and_worker_errors() -> None:
     alarms = resources_of_type("AWS::CloudWatch::Alarm").values()
     watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in watched
     assert ("AWS/Lambda", "Errors") in watched
-    dlq = next(a for a in alarms if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible")
-    assert dlq["Properties"]["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}
+    depth = [
+        a["Properties"]["Dimensions"][0]["Value"]
+        for a in alarms
+        if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    ]
+    assert {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]} in depth
 
 
 def test_routes_triggers_and_schedules() -> None:
