@@ -198,3 +198,14 @@ def test_objects_outside_incoming_are_ignored_and_left_alone(stack: LocalStack, 
     assert [o["status"] for o in result["outcomes"]] == ["ignored"]
     assert keys(stack) == {key}
     assert receive_jobs(stack.queue_url) == []
+
+
+def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEADLINES_WEBHOOK_SECRET_PARAM", "/headlines/test/never-created")
+    from headlines.settings import get_settings
+
+    get_settings.cache_clear()
+    ingest.deps.cache_clear()
+    answer = ingest.handler(http_event(json.dumps(ARTICLE), SECRET), LambdaContext())
+    assert answer["statusCode"] == 503 and "cannot be read" in json.loads(answer["body"])["error"]
+    assert receive_jobs(stack.queue_url) == []

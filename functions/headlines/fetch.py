@@ -145,6 +145,8 @@ class Fetcher:
             reason = refusal_reason(ip)
             if reason:
                 raise BlockedAddressError(f"refusing {url!r}: {host} resolves to {ip}, a {reason} address")
+        # IPv4 first: Lambda functions outside a dual-stack VPC have no IPv6 route.
+        addresses.sort(key=lambda a: ":" in a)
         return scheme, host, port, addresses[0]
 
     def fetch(self, url: str) -> Page:
@@ -154,7 +156,7 @@ class Fetcher:
         deadline = time.monotonic() + self.timeout * 3
         for _ in range(MAX_REDIRECTS + 1):
             scheme, host, port, ip = self.check_url(url)
-            response = self._get(urllib3, scheme, host, port, ip, url)
+            pool, response = self._get(urllib3, scheme, host, port, ip, url)
             try:
                 if response.status in _REDIRECTS and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
@@ -162,12 +164,13 @@ class Fetcher:
                 content = self._read_capped(response, url, deadline)
             finally:
                 response.release_conn()
+                pool.close()
             if response.status >= 400:
                 raise FetchError(f"{url} answered HTTP {response.status}")
             return Page(url, response.status, response.headers.get("Content-Type", ""), content)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
-    def _get(self, urllib3: Any, scheme: str, host: str, port: int, ip: str, url: str) -> Any:
+    def _get(self, urllib3: Any, scheme: str, host: str, port: int, ip: str, url: str) -> tuple[Any, Any]:
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         default_port = 443 if scheme == "https" else 80
@@ -193,8 +196,9 @@ class Fetcher:
         else:
             pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False, maxsize=1)
         try:
-            return pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False, retries=False)
+            return pool, pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False, retries=False)
         except urllib3.exceptions.HTTPError as exc:
+            pool.close()
             raise FetchError(f"cannot fetch {url}: {exc}") from exc
 
     def _read_capped(self, response: Any, url: str, deadline: float) -> bytes:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from headlines.aws.clients import AwsError
 from headlines.fetch import Fetcher, FetchError, fetch_article
 from headlines.ingest import MAX_INGEST_BYTES, IngestError, article_from_json
 from headlines.jobs import Job, JobQueue
@@ -46,7 +47,11 @@ class WebhookIngest:
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        expected = self.secret()
+        try:
+            expected = self.secret()
+        except AwsError as exc:
+            logger.error("cannot read the webhook secret: %s", exc)
+            return response(503, {"error": "the webhook's shared secret cannot be read; see the ingest function's log"})
         if not expected:
             logger.error("webhook secret is not configured; set HEADLINES_WEBHOOK_SECRET_PARAM")
             return response(503, {"error": "the webhook is not configured: its shared secret is missing"})
