@@ -153,7 +153,7 @@ class Fetcher:
         """GET the URL, following up to 5 redirects, each one checked again before it is followed."""
         import urllib3
 
-        deadline = time.monotonic() + self.timeout * 3
+        deadline = time.monotonic() + self.timeout * 2
         for _ in range(MAX_REDIRECTS + 1):
             scheme, host, port, ip = self.check_url(url)
             pool, response = self._get(urllib3, scheme, host, port, ip, url)
@@ -213,7 +213,7 @@ class Fetcher:
                 if size > self.max_bytes:
                     raise FetchError(f"{url} is over the {self.max_bytes}-byte limit")
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url} took longer than {self.timeout * 3:.0f} s to download")
+                    raise FetchError(f"{url} took longer than {self.timeout * 2:.0f} s to download")
                 chunks.append(chunk)
         except OSError as exc:
             raise FetchError(f"cannot read {url}: {exc}") from exc
