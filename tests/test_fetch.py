@@ -156,3 +156,9 @@ def test_https_connects_to_the_checked_ip_and_verifies_the_host_name(tmp_path: P
             fetcher.fetch(web.url("/article", host="other.test"))
         with pytest.raises(FetchError, match="cannot fetch"):
             Fetcher(resolver=only("127.0.0.1"), allow=LOCAL).fetch(web.url("/article", host="news.test"))  # untrusted CA
+
+
+@pytest.mark.parametrize("url", ["http://localhost/", "http://2130706433/", "http://0x7f.0.0.1/", "http://127.1/"])
+def test_obfuscated_loopback_names_resolve_and_are_refused(url: str) -> None:
+    with pytest.raises(BlockedAddressError, match="loopback"):
+        Fetcher().fetch(url)
