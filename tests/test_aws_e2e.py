@@ -38,7 +38,7 @@ CHANNEL = "C0E2ETEST"
 
 def _posts(slack: Any, channel: str) -> list[Any]:
     """chat.postMessage requests the fake Slack server received for this channel."""
-    return [r for r in slack.requests if "chat.postMessage" in str(r) and channel in str(r)]
+    return list(slack.posts(channel))
 
 
 @pytest.fixture

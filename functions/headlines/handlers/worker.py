@@ -51,10 +51,16 @@ def make_runner(run: Callable[[Job], object], idempotency_table: str | None) -> 
 @lru_cache(maxsize=1)
 def runner() -> Callable[..., None]:
     """The worker's use case with its collaborators (store, model pipeline, Slack), built once per cold start."""
+    from headlines.aws.secrets import with_slack_secrets
+    from headlines.container import build_fetcher
+    from headlines.fetch import fetch_article
     from headlines.worker import build_deps, run_job
 
-    deps = build_deps()
-    return make_runner(lambda job: run_job(job, deps), get_settings().idempotency_table)
+    settings = with_slack_secrets(get_settings())  # the bot token comes from SSM by name
+    deps = build_deps(settings)
+    fetcher = build_fetcher(settings)
+    deps.fetch = lambda url: fetch_article(url, fetcher)  # `/headlines summarize <url>`, SSRF-guarded
+    return make_runner(lambda job: run_job(job, deps), settings.idempotency_table)
 
 
 @lru_cache(maxsize=1)
