@@ -45,6 +45,22 @@ def keys(stack: LocalStack) -> set[str]:
     return {o["Key"] for o in listing.get("Contents", [])}
 
 
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("s3_object_created.json", "S3Model"),
+        ("sqs_batch.json", "SqsModel"),
+        ("http_post_articles.json", "APIGatewayProxyEventV2Model"),
+        ("scheduled_event.json", "EventBridgeModel"),
+    ],
+)
+def test_event_fixtures_match_the_aws_envelopes(name: str, model: str) -> None:
+    """Contract: the fixtures are what AWS sends (Powertools' pydantic models of each envelope)."""
+    from aws_lambda_powertools.utilities.parser import models
+
+    getattr(models, model).model_validate(load_event(name))
+
+
 def test_event_kinds_of_every_fixture() -> None:
     assert event_kind(load_event("s3_object_created.json")) == "s3"
     assert event_kind(load_event("http_post_articles.json")) == "http"
