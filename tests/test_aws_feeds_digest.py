@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from headlines.aws.events import UnknownEventError
-from headlines.digest_due import due_at
 from headlines.feeds import FeedPoller
 from headlines.fetch import Fetcher
 from headlines.handlers import digest, feeds
 from headlines.models import DigestSchedule
+from headlines.slack.digest import due
 from tests.aws_local import LambdaContext, LocalStack, load_event, receive_jobs
 from tests.conftest import FIXTURES
 from tests.web_local import Route, WebServer, serve
@@ -128,15 +128,15 @@ def test_scheduled_handlers_refuse_other_events(aws: LocalStack) -> None:
             handler(load_event("sqs_batch.json"), LambdaContext())
 
 
-def test_due_at_honours_time_zone_weekday_and_last_sent() -> None:
+def test_due_honours_time_zone_weekday_and_last_sent() -> None:
     now = datetime(2025, 12, 22, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Paris
     paris = DigestSchedule(channel="C1", frequency="daily", time="08:30", tz="Europe/Paris")
-    assert due_at(paris, now) == datetime(2025, 12, 22, 7, 30, tzinfo=UTC)
-    assert due_at(paris.model_copy(update={"last_sent": datetime(2025, 12, 22, 7, 31, tzinfo=UTC)}), now) is None
+    assert due(paris, now) == datetime(2025, 12, 22, 7, 30, tzinfo=UTC)
+    assert due(paris.model_copy(update={"last_sent": datetime(2025, 12, 22, 7, 31, tzinfo=UTC)}), now) is None
     later = DigestSchedule(channel="C1", frequency="daily", time="10:00", tz="Europe/Paris")
-    assert due_at(later, now) == datetime(2025, 12, 21, 9, 0, tzinfo=UTC)  # yesterday's, never sent
+    assert due(later, now) == datetime(2025, 12, 21, 9, 0, tzinfo=UTC)  # yesterday's, never sent
     friday = DigestSchedule(channel="C1", frequency="weekly", weekday=4, time="17:00", tz="UTC")
-    assert due_at(friday, now) == datetime(2025, 12, 19, 17, 0, tzinfo=UTC)
+    assert due(friday, now) == datetime(2025, 12, 19, 17, 0, tzinfo=UTC)
 
 
 def test_digest_handler_queues_due_digests_once(aws: LocalStack) -> None:

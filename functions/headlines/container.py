@@ -19,7 +19,14 @@ from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
 
 if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry import RetryHandler
+
     from headlines.fetch import Fetcher
+
+
+class SlackConfigError(Exception):
+    """Slack is not configured well enough for what was asked; the message names the variable to set."""
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +93,37 @@ def build_store(settings: Settings | None = None) -> Store:
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
 
 
+def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
+    """429 waits for its `Retry-After`; 500/503 and dropped connections back off; then the error propagates."""
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
+
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+
+
+def build_slack_client(settings: Settings | None = None) -> WebClient:
+    """The Slack Web API client: bot token, `SLACK_API_BASE_URL` when set, retries as above."""
+    from slack_sdk import WebClient
+
+    settings = settings or get_settings()
+    if settings.slack_bot_token is None:
+        raise SlackConfigError("no Slack bot token: set SLACK_BOT_TOKEN (xoxb-...) from the app's OAuth & Permissions page")
+    kwargs = {"base_url": settings.slack_api_base_url} if settings.slack_api_base_url else {}
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        retry_handlers=slack_retry_handlers(settings.slack_max_retries),
+        timeout=10,
+        **kwargs,
+    )
+
+
 def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object] | None = None) -> JobQueue:
     """SQS when `HEADLINES_QUEUE_URL` is set (AWS), else an in-process queue running `run` (local)."""
     settings = settings or get_settings()
@@ -109,7 +147,15 @@ def build_fetcher(settings: Settings | None = None) -> Fetcher:
     return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes, allow=allow)
 
 
-def build_delivery(settings: Settings | None = None) -> Delivery:
+def build_delivery(
+    settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None
+) -> Delivery:
+    """Slack channels (exactly once per channel, via the store) when `SLACK_BOT_TOKEN` is set, else the console."""
+    settings = settings or get_settings()
+    if settings.slack_bot_token is not None or client is not None:
+        from headlines.delivery.slack import SlackDelivery
+
+        return SlackDelivery(client or build_slack_client(settings), store or build_store(settings))
     from headlines.delivery.console import ConsoleDelivery
 
     return ConsoleDelivery()

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_base_url: str | None = Field(default=None, validation_alias="SLACK_API_BASE_URL")
+    slack_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a Slack call on 429/5xx/connection errors")
 
     def feed_urls(self) -> list[str]:
         return [u for u in self.feeds.replace(",", " ").split() if u]

@@ -25,6 +25,9 @@ err_console = Console(stderr=True)
 from headlines.cli.evaluate import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+from headlines.cli.serve import serve  # noqa: E402
+
+app.command()(serve)
 
 InputOpt = Annotated[
     Path | None, typer.Option("--input", "-i", help="JSON Lines file of articles (default: stdin)", dir_okay=False)

@@ -1,0 +1,74 @@
+"""`headlines serve`: the Slack app on this machine, over HTTP (`--port`) or Socket Mode, with its worker.
+
+Slow work runs on an in-process worker thread; a scheduler thread queues digests when they are due.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err_console = Console(stderr=True)
+DIGEST_POLL_SECONDS = 60
+
+
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP port; Slack posts to /slack/events")] = 3000,
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="Connect out to Slack with SLACK_APP_TOKEN instead of listening")
+    ] = False,
+) -> None:
+    """Run the Slack app locally: `/headlines`, @mentions, DMs, story posts and digests.
+
+    Needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
+    """
+    from headlines.container import SlackConfigError, build_slack_client, build_store
+    from headlines.jobs import InProcessQueue
+    from headlines.settings import get_settings
+    from headlines.slack.app import create_app
+    from headlines.slack.digest import queue_due_digests
+    from headlines.worker import build_deps, run_job
+
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    try:
+        if socket_mode and settings.slack_app_token is None:
+            raise SlackConfigError(
+                "Socket Mode needs an app-level token: set SLACK_APP_TOKEN (xapp-..., scope connections:write)"
+            )
+        store = build_store(settings)
+        client = build_slack_client(settings)
+        deps = build_deps(settings, store=store, client=client)
+        queue = InProcessQueue(lambda job: run_job(job, deps))
+        app = create_app(settings, store, client, queue, socket_mode=socket_mode)
+    except SlackConfigError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+    stop = threading.Event()
+
+    def schedule_digests() -> None:
+        while not stop.wait(DIGEST_POLL_SECONDS):
+            try:
+                queue_due_digests(store, queue)
+            except Exception:  # keep serving; the next poll tries again
+                logging.getLogger(__name__).exception("digest scheduling failed")
+
+    threading.Thread(target=schedule_digests, name="headlines-digests", daemon=True).start()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert settings.slack_app_token is not None
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        else:
+            err_console.print(f"Headlines Slack app on http://localhost:{port}/slack/events")
+            app.start(port=port)
+    finally:
+        stop.set()
+        queue.close()
+        store.close()

@@ -1,0 +1,197 @@
+"""The Bolt app: one factory for the Lambda handler, `headlines serve` (HTTP) and Socket Mode.
+
+The ack path only parses, reads or writes a small store record, and queues: answering `help`,
+subscriptions and digest settings straight in the ack, and queuing `ask`, `latest`, `summarize`,
+`digest now`, @mentions and DMs as `Job`s whose answers go through `response_url` or
+`chat.postMessage`. Nothing here imports the model, fetches a URL or calls a slow service.
+
+    app = create_app(settings, store, client=WebClient(token=..., base_url=...), queue=queue)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App
+
+from headlines.jobs import Job, JobQueue
+from headlines.settings import Settings
+from headlines.slack import blocks
+from headlines.slack.blocks import escape
+from headlines.slack.commands import (
+    CommandError,
+    describe_codes,
+    describe_schedule,
+    parse_command,
+    parse_countries,
+    parse_digest,
+)
+from headlines.store.base import Store
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "/headlines"
+EVENT_SCOPE = "~slack-event"
+"""Post-record namespace for Events API ids already taken in: Slack's retries are dropped by it."""
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+QUEUED = {
+    "ask": "Looking that up\u2026",
+    "latest": "Fetching the latest stories\u2026",
+    "summarize": "Summarizing\u2026 the summary will appear here shortly.",
+    "digest": "Composing this channel's digest\u2026",
+}
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    client: WebClient | None = None,
+    queue: JobQueue | None = None,
+    *,
+    process_before_response: bool = False,
+    socket_mode: bool = False,
+) -> App:
+    """The Headlines Bolt app.
+
+    `client` defaults to `container.build_slack_client(settings)`; `queue` to an in-process queue running
+    `headlines.worker.run_job`. Lambda passes `process_before_response=True` (the function may freeze
+    once it has answered) and an SQS queue; Socket Mode needs no signing secret.
+    """
+    from headlines.container import SlackConfigError, build_queue, build_slack_client
+
+    if settings.slack_signing_secret is None and not socket_mode:
+        raise SlackConfigError("no signing secret: set SLACK_SIGNING_SECRET from the app's Basic Information page")
+    client = client or build_slack_client(settings)
+    if queue is None:
+        queue = build_queue(settings, run=_in_process_runner(settings, store, client))
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
+        process_before_response=process_before_response,
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,  # no auth.test at start-up; Bolt calls it once, on the first request
+        logger=logging.getLogger("headlines.slack.bolt"),
+    )
+    register(app, store, queue)
+    return app
+
+
+def _in_process_runner(settings: Settings, store: Store, client: WebClient) -> Any:
+    deps: list[Any] = []
+
+    def run(job: Job) -> object:
+        from headlines.worker import build_deps, run_job
+
+        if not deps:
+            deps.append(build_deps(settings, store=store, client=client))
+        return run_job(job, deps[0])
+
+    return run
+
+
+def register(app: App, store: Store, queue: JobQueue) -> None:
+    """Attach the listeners: the `/headlines` command, @mentions and direct messages."""
+
+    @app.command(COMMAND)
+    def on_command(ack: Ack, body: dict[str, Any]) -> None:
+        ack(**_command_reply(body, store, queue))
+
+    @app.event("app_mention")
+    def on_mention(ack: Ack, body: dict[str, Any], event: dict[str, Any]) -> None:
+        ack()
+        _queue_question(body, event, store, queue)
+
+    @app.event("message")
+    def on_message(ack: Ack, body: dict[str, Any], event: dict[str, Any]) -> None:
+        ack()
+        # Only people's own messages in a DM with the app: never edits, joins or bots (our own replies included).
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        _queue_question(body, event, store, queue)
+
+
+def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[str, Any]:
+    """What the ack carries: an ephemeral answer now, or a note that the answer is on its way."""
+    command = parse_command(body.get("text"))
+    channel = body.get("channel_id", "")
+    try:
+        if command.name == "help":
+            message = blocks.help_message(escape(command.note) if command.note else None)
+        elif command.name in ("subscribe", "unsubscribe"):
+            codes = parse_countries(command.arg)
+            change = store.subscribe if command.name == "subscribe" else store.unsubscribe
+            now = change(channel, codes)
+            message = blocks.text_message(f"This channel now gets: {describe_codes(now)}.")
+        elif command.name == "subscriptions":
+            message = blocks.text_message(f"This channel gets: {describe_codes(store.subscriptions(channel))}.")
+        elif command.name == "digest":
+            message = _digest_reply(command.arg, channel, body, store, queue)
+        else:
+            if not command.arg and command.name != "latest":
+                raise CommandError(f"Add what to {command.name}: `/headlines {command.name} <...>`.")
+            queue.enqueue(_job(command.name, command.arg, body))
+            message = blocks.text_message(QUEUED[command.name])
+    except CommandError as exc:
+        message = blocks.text_message(escape(str(exc)))
+    except Exception:  # the queue or the store failed: say so in the ack rather than time out
+        logger.exception("/headlines %s failed in the ack path", command.name)
+        message = blocks.text_message("Headlines could not take that request just now; please try again in a minute.")
+    return {"text": message.text, "blocks": message.blocks, "response_type": "ephemeral"}
+
+
+def _digest_reply(arg: str, channel: str, body: dict[str, Any], store: Store, queue: JobQueue) -> blocks.Message:
+    request = parse_digest(arg, channel)
+    if request.action == "show":
+        current = store.get_digest(channel)
+        if current is None:
+            return blocks.text_message("This channel has no digest. Set one: `/headlines digest daily 08:00 Europe/Paris`.")
+        return blocks.text_message(f"This channel's digest: {describe_schedule(current)}.")
+    if request.action == "off":
+        store.delete_digest(channel)
+        return blocks.text_message("Digest turned off for this channel.")
+    if request.action == "now":
+        queue.enqueue(_job("digest", "", body))
+        return blocks.text_message(QUEUED["digest"])
+    assert request.schedule is not None
+    # last_sent = now: the first digest goes out at the next scheduled time, not straight away.
+    store.set_digest(request.schedule.model_copy(update={"last_sent": datetime.now(UTC)}))
+    return blocks.text_message(f"Digest set: {describe_schedule(request.schedule)}.")
+
+
+def _job(kind: str, text: str, body: dict[str, Any]) -> Job:
+    return Job(
+        kind=kind,  # type: ignore[arg-type]
+        text=text[:40_000],
+        channel=body.get("channel_id"),
+        user=body.get("user_id"),
+        response_url=body.get("response_url"),
+    )
+
+
+def _queue_question(body: dict[str, Any], event: dict[str, Any], store: Store, queue: JobQueue) -> None:
+    """@mention or DM -> an `ask` job answering in the thread; a retried delivery of the same event is dropped."""
+    event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+    if not store.record_post(EVENT_SCOPE, event_id):
+        logger.info("event %s already taken in; Slack retry dropped", event_id)
+        return
+    question = _MENTION.sub(" ", event.get("text") or "").strip()
+    job = Job(
+        kind="ask",
+        id=event_id,
+        text=question[:40_000],
+        channel=event.get("channel"),
+        user=event.get("user"),
+        thread_ts=event.get("thread_ts") or event.get("ts"),
+    )
+    try:
+        queue.enqueue(job)
+    except Exception:
+        store.forget_post(EVENT_SCOPE, event_id)  # not queued: let Slack's retry try again
+        raise

@@ -1,0 +1,289 @@
+"""The Slack Lambda handler end to end: signed API Gateway events in, acks out, answers at the fake Slack API."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from headlines.container import build_pipeline, build_slack_client
+from headlines.jobs import InProcessQueue
+from headlines.models import Article
+from headlines.settings import Settings
+from headlines.store.sqlite import SQLiteStore
+from headlines.worker import build_deps, run_job
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
+
+HOSTILE = "<!channel> <!here> <@U123> <https://evil.example|bank> & co"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
+    return Settings()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path / "slack.db")
+    yield s
+    s.close()
+
+
+class App:
+    """The handler with its queue, so a test can wait for the queued work."""
+
+    def __init__(self, settings: Settings, store: SQLiteStore) -> None:
+        from headlines.handlers.slack import build_handler
+
+        client = build_slack_client(settings)
+        deps = build_deps(settings, store=store, client=client)
+        self.queue = InProcessQueue(lambda job: run_job(job, deps))
+        self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self.handler.handle(event, lambda_context())
+
+    def command(self, text: str, response_url: str = "", **kw: Any) -> dict[str, Any]:
+        response = self(command_event(text, response_url=response_url, **kw))
+        assert response["statusCode"] == 200, response
+        self.queue.drain()
+        return json.loads(response["body"]) if response["body"] else {}
+
+
+@pytest.fixture
+def app(settings: Settings, store: SQLiteStore) -> Iterator[App]:
+    a = App(settings, store)
+    yield a
+    a.queue.close()
+
+
+def seed(store: SQLiteStore, settings: Settings, *articles: dict[str, Any]) -> None:
+    pipeline = build_pipeline(settings, store=store)
+    for a in articles:
+        pipeline.process(Article.model_validate(a))
+
+
+FRANCE = {
+    "id": "fr-1", "title": "France and Germany agree on farm subsidies", "source": "Wire",
+    "url": "https://news.example/fr-1", "published": "2026-11-28T09:00:00Z",
+    "body": "France and Germany agreed on Tuesday to extend farm subsidies. France will pay more. France said so.",
+}
+JAPAN = {
+    "id": "jp-1", "title": "Japan launches new weather satellite", "source": "Wire",
+    "published": "2026-11-28T10:00:00Z",
+    "body": "Japan launched a weather satellite from Tanegashima on Wednesday. Japan's agency said it works.",
+}
+
+
+def text_of(payload: dict[str, Any]) -> str:
+    return json.dumps(payload.get("blocks", []), ensure_ascii=False) + payload.get("text", "")
+
+
+# -- signatures ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"signature": "v0=" + "0" * 64},  # bad
+        {"signature": ""},  # missing
+        {"timestamp": int(time.time()) - 6 * 60},  # stale: over 5 minutes old
+        {"secret": "someone-elses-secret"},
+    ],
+    ids=["bad", "missing", "stale", "wrong-secret"],
+)
+def test_unverified_requests_get_401_and_nothing_happens(app: App, slack: FakeSlackAPI, tamper: dict[str, Any]) -> None:
+    response = app(command_event("subscribe FR", **tamper))
+    assert response["statusCode"] == 401
+    app.queue.drain()
+    assert slack.requests == []
+
+
+def test_base64_encoded_body_is_accepted(app: App) -> None:
+    response = app(command_event("help", base64_body=True))
+    assert response["statusCode"] == 200 and "/headlines ask" in response["body"]
+
+
+# -- subcommands -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["", "help", "frobnicate now"])
+def test_help_for_empty_help_and_unknown(app: App, text: str) -> None:
+    reply = app.command(text)
+    assert reply["response_type"] == "ephemeral"
+    body = text_of(reply)
+    assert "/headlines subscribe" in body and "&lt;question&gt;" in body
+    if text.startswith("frob"):
+        assert "frobnicate" in body
+
+
+def test_subscribe_unsubscribe_subscriptions(app: App, store: SQLiteStore) -> None:
+    assert "France" in text_of(app.command("subscribe FR, Germany"))
+    assert store.subscriptions("C0NEWS") == {"FR", "DE"}
+    assert "Germany" in text_of(app.command("subscriptions"))
+    app.command("unsubscribe germany")
+    assert store.subscriptions("C0NEWS") == {"FR"}
+    assert "all stories" in text_of(app.command("subscribe all"))
+    app.command("unsubscribe all")
+    assert store.subscriptions("C0NEWS") == set()
+    assert "nothing" in text_of(app.command("subscriptions"))
+
+
+def test_subscribe_unknown_country_says_so_and_changes_nothing(app: App, store: SQLiteStore) -> None:
+    reply = app.command("subscribe Narnia, FR")
+    assert "Narnia" in text_of(reply) and "ISO codes" in text_of(reply)
+    assert store.subscriptions("C0NEWS") == set()
+
+
+def test_digest_settings(app: App, store: SQLiteStore) -> None:
+    assert "no digest" in text_of(app.command("digest"))
+    assert "08:00 (Europe/Paris)" in text_of(app.command("digest daily 08:00 Europe/Paris"))
+    schedule = store.get_digest("C0NEWS")
+    assert schedule and schedule.frequency == "daily" and schedule.tz == "Europe/Paris" and schedule.last_sent
+    assert "Monday" in text_of(app.command("digest weekly mon 9:30 UTC"))
+    assert store.get_digest("C0NEWS").weekday == 0  # type: ignore[union-attr]
+    assert "Mars/Olympus" in text_of(app.command("digest daily 08:00 Mars/Olympus"))
+    assert store.get_digest("C0NEWS").weekday == 0  # type: ignore[union-attr]  # unchanged
+    app.command("digest off")
+    assert store.get_digest("C0NEWS") is None
+
+
+def test_latest_answers_through_response_url(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+    seed(store, settings, FRANCE, JAPAN)
+    ack = app.command("latest Japan", response_url=slack.response_url("latest"))
+    assert "Fetching" in text_of(ack)
+    [answer] = slack.responses("latest")
+    assert "Japan launches" in text_of(answer) and "France and Germany" not in text_of(answer)
+    assert answer["response_type"] == "ephemeral"
+
+    app.command("latest", response_url=slack.response_url("all"))
+    [everything] = slack.responses("all")
+    assert "Japan launches" in text_of(everything) and "France and Germany" in text_of(everything)
+
+
+def test_ask_by_keyword_and_country(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+    seed(store, settings, FRANCE, JAPAN)
+    app.command("ask what about the satellite?", response_url=slack.response_url("ask"))
+    [answer] = slack.responses("ask")
+    assert "Japan launches" in text_of(answer) and "France" not in text_of(answer)
+    app.command("ask news from Mongolia", response_url=slack.response_url("none"))
+    assert "No stored stories match" in text_of(slack.responses("none")[0])
+
+
+def test_summarize_pasted_text(app: App, slack: FakeSlackAPI) -> None:
+    text = (
+        "Brazil's central bank raised interest rates on Wednesday for the third time this year. "
+        "The bank said inflation in Brazil remained above target. Analysts in Sao Paulo expect another rise. "
+        + HOSTILE
+    )
+    ack = app.command(f"summarize {text}", response_url=slack.response_url("sum"))
+    assert "Summarizing" in text_of(ack)
+    [answer] = slack.responses("sum")
+    body = text_of(answer)
+    assert "central bank raised interest rates" in body and "🇧🇷" in body
+    assert "<!channel>" not in body
+
+
+def test_summarize_url_without_fetcher_explains(app: App, slack: FakeSlackAPI) -> None:
+    app.command("summarize <https://news.example/story>", response_url=slack.response_url("url"))
+    assert "URL fetching is not available" in text_of(slack.responses("url")[0])
+
+
+def test_summarize_without_text_asks_for_it(app: App, slack: FakeSlackAPI) -> None:
+    reply = app.command("summarize")
+    assert "Add what to summarize" in text_of(reply)
+    assert slack.responses() == []
+
+
+def test_digest_now_posts_in_channel_once(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+    now_article = dict(FRANCE, published=None)
+    seed(store, settings, now_article)
+    app.command("digest now", response_url=slack.response_url("d1"))
+    [post] = slack.posts("C0NEWS")
+    assert "France and Germany agree" in text_of(post) and post["unfurl_links"] is False
+    app.command("digest now", response_url=slack.response_url("d2"))
+    assert len(slack.posts("C0NEWS")) == 1
+    assert "No new stories" in text_of(slack.responses("d2")[0])
+
+
+# -- @mentions and DMs -------------------------------------------------------------------------------
+def mention(text: str, ts: str = "1700000001.000100", **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "U0ALICE", "text": text, "ts": ts, "channel": "C0NEWS",
+            "event_ts": ts, **extra}
+
+
+def test_mention_answers_in_thread(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+    seed(store, settings, FRANCE, JAPAN)
+    response = app(events_api_event(mention("<@UHEADLINES> anything on the satellite?")))
+    assert response["statusCode"] == 200
+    app.queue.drain()
+    [post] = slack.posts("C0NEWS")
+    assert post["thread_ts"] == "1700000001.000100" and "Japan launches" in text_of(post)
+
+
+def test_retried_event_delivery_answers_once(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+    seed(store, settings, JAPAN)
+    event = mention("<@UHEADLINES> satellite")
+    assert app(events_api_event(event, event_id="Ev42"))["statusCode"] == 200
+    retry = events_api_event(event, event_id="Ev42", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
+    assert app(retry)["statusCode"] == 200
+    app.queue.drain()
+    assert len(slack.posts("C0NEWS")) == 1
+
+
+def test_direct_message_answers_in_thread_and_bots_are_ignored(
+    app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings
+) -> None:
+    seed(store, settings, JAPAN)
+    dm = {"type": "message", "channel_type": "im", "channel": "D0ALICE", "user": "U0ALICE", "text": "satellite news?",
+          "ts": "1700000002.000200"}
+    app(events_api_event(dm, event_id="Ev1"))
+    ours = dict(dm, user="UHEADLINES", bot_id="BHEADLINES", ts="1700000003.000300", text="Stories for: satellite")
+    app(events_api_event(ours, event_id="Ev2"))
+    app.queue.drain()
+    [post] = slack.posts("D0ALICE")
+    assert post["thread_ts"] == "1700000002.000200"
+
+
+def test_production_handler_reads_the_environment(slack: FakeSlackAPI, settings: Settings) -> None:
+    from headlines.handlers import slack as slack_handler
+
+    slack_handler.default_handler.cache_clear()
+    try:
+        response = slack_handler.handler(command_event("help"), lambda_context())
+        assert response["statusCode"] == 200 and "/headlines digest" in response["body"]
+        assert slack_handler.handler(command_event("help", signature="v0=bad"), lambda_context())["statusCode"] == 401
+    finally:
+        slack_handler.default_handler.cache_clear()
+
+
+class BrokenQueue:
+    def enqueue(self, job: Any) -> None:
+        raise ConnectionError("queue unreachable")
+
+
+def test_queue_failure_is_answered_not_timed_out(settings: Settings, store: SQLiteStore, slack: FakeSlackAPI) -> None:
+    from headlines.handlers.slack import build_handler
+
+    handler = build_handler(settings, store=store, client=build_slack_client(settings), queue=BrokenQueue())
+    response = handler.handle(command_event("latest"), lambda_context())
+    assert response["statusCode"] == 200 and "try again" in response["body"]
+
+
+def test_socket_mode_without_app_token_is_a_clear_error(settings: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from headlines.cli.app import app as cli
+
+    result = CliRunner().invoke(cli, ["serve", "--socket-mode"])
+    assert result.exit_code == 2 and "SLACK_APP_TOKEN" in result.output
