@@ -2,20 +2,21 @@
 
 Every piece is real except AWS (a moto server on 127.0.0.1) and Slack (a local HTTP server speaking the
 Slack Web API and recording requests). The worker runs the production `runner()`:
-`headlines.worker.build_deps()` + `run_job(job, deps)` from the Slack app issue.
+`headlines.worker.build_deps()` + `run_job(job, deps)`. The summarizer and tagger are the model-backed
+ones (`model`, `gazetteer`) whenever the container can build them, else the configured defaults.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
 from headlines.handlers import ingest, worker
 from tests.aws_local import LambdaContext, LocalStack, poll_once, s3_event
+from tests.fakes.slack_api import FakeSlackAPI
 
 pytestmark = pytest.mark.model
 
@@ -36,28 +37,20 @@ ARTICLE = {
 CHANNEL = "C0E2ETEST"
 
 
-def _posts(slack: Any, channel: str) -> list[Any]:
+def _posts(slack: FakeSlackAPI, channel: str) -> list[Any]:
     """chat.postMessage requests the fake Slack server received for this channel."""
     return list(slack.posts(channel))
 
 
 @pytest.fixture
-def slack() -> Iterator[Any]:
-    fakes = pytest.importorskip("tests.fakes.slack_api", reason="the fake Slack Web API comes with the Slack app issue")
-    with ExitStack() as stack:
-        server = fakes.FakeSlackAPI()
-        if hasattr(server, "__enter__"):
-            server = stack.enter_context(server)
-        elif hasattr(server, "start"):
-            server.start()
-            stack.callback(server.stop)
-        yield server
+def slack() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI() as fake:
+        yield fake
 
 
 @pytest.fixture
-def deployed(aws: LocalStack, slack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+def deployed(aws: LocalStack, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
     """The worker's environment as template.yaml sets it, Slack pointed at the fake server."""
-    pytest.importorskip("headlines.worker", reason="run_job/build_deps come with the Slack app issue")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e-test")
     monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
     from headlines.container import build_summarizer, build_tagger, reset_caches
@@ -87,7 +80,7 @@ def _drain(stack: LocalStack) -> list[dict[str, Any]]:
     raise AssertionError("the work queue never drained")
 
 
-def test_s3_article_to_story_to_slack_post_exactly_once(deployed: LocalStack, slack: Any) -> None:
+def test_s3_article_to_story_to_slack_post_exactly_once(deployed: LocalStack, slack: FakeSlackAPI) -> None:
     from headlines.container import build_store
 
     store = build_store()

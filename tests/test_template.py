@@ -190,17 +190,11 @@ def test_function_environment_is_settings_the_code_reads(name: str) -> None:
             assert key in fields, f"{name} sets {key}, which Settings does not read"
 
 
-PENDING_MODULES = {"headlines.handlers.slack"}
-"""Handlers another issue delivers (the Slack app); checked once they exist."""
-
-
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_handlers_exist(name: str) -> None:
     props = FUNCTIONS[name]["Properties"]
     target = props.get("Handler") or props["ImageConfig"]["Command"][0]
     module, _, attr = target.rpartition(".")
-    if module in PENDING_MODULES and importlib.util.find_spec(module) is None:
-        pytest.skip(f"{module} is delivered by the Slack app issue")
     assert callable(getattr(importlib.import_module(module), attr))
 
 
