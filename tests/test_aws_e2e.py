@@ -63,10 +63,10 @@ def deployed(aws: LocalStack, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPat
         except ValueError:
             pass
     reset_caches()
-    for cached in (ingest.deps, worker.runner, worker.dead_letters):
+    for cached in (ingest.deps, worker.runner):
         cached.cache_clear()
     yield aws
-    for cached in (ingest.deps, worker.runner, worker.dead_letters):
+    for cached in (ingest.deps, worker.runner):
         cached.cache_clear()
 
 

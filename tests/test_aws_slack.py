@@ -33,10 +33,10 @@ def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         from headlines.settings import get_settings
 
         get_settings.cache_clear()
-        for cached in (slack_handler.default_handler, worker.runner, worker.dead_letters):
+        for cached in (slack_handler.default_handler, worker.runner):
             cached.cache_clear()
         yield aws, fake
-        for cached in (slack_handler.default_handler, worker.runner, worker.dead_letters):
+        for cached in (slack_handler.default_handler, worker.runner):
             cached.cache_clear()
 
 

@@ -29,16 +29,15 @@ def pipeline_run(job: Job) -> None:
 
 @pytest.fixture
 def stack(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    from headlines.aws.jobrunner import idempotent
     from headlines.settings import get_settings
 
     def local_runner():
-        return worker.make_runner(pipeline_run, get_settings().idempotency_table)
+        return idempotent(pipeline_run, get_settings().idempotency_table, worker.idempotency)
 
     worker.runner.cache_clear()
-    worker.dead_letters.cache_clear()
     monkeypatch.setattr(worker, "runner", local_runner)
     yield aws
-    worker.dead_letters.cache_clear()
 
 
 def send(stack: LocalStack, body: str) -> None:
@@ -93,7 +92,6 @@ def test_sqs_redrive_catches_failures_the_worker_cannot_park(stack: LocalStack, 
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    worker.dead_letters.cache_clear()
     send(stack, POISON)
     polls = 0
     while poll_once(stack, worker.handler) is not None:
