@@ -171,13 +171,19 @@ def test_latest_answers_through_response_url(app: App, slack: FakeSlackAPI, stor
     assert "Japan launches" in text_of(everything) and "France and Germany" in text_of(everything)
 
 
-def test_ask_by_keyword_and_country(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
+@pytest.mark.model
+def test_ask_answers_from_the_engine_with_sources(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
     seed(store, settings, FRANCE, JAPAN)
     app.command("ask what about the satellite?", response_url=slack.response_url("ask"))
     [answer] = slack.responses("ask")
-    assert "Japan launches" in text_of(answer) and "France" not in text_of(answer)
+    blocks_ = answer["blocks"]
+    # the answer quotes the satellite story verbatim, then cites it under "Sources"; France is not cited
+    assert "Japan launched a weather satellite" in blocks_[0]["text"]["text"] and "[1]" in blocks_[0]["text"]["text"]
+    sources = json.dumps(blocks_[1], ensure_ascii=False)
+    assert "*Sources*" in sources and "Japan launches new weather satellite" in sources
+    assert "France" not in text_of(answer)
     app.command("ask news from Mongolia", response_url=slack.response_url("none"))
-    assert "No stored stories match" in text_of(slack.responses("none")[0])
+    assert "No stored stories tagged MN" in text_of(slack.responses("none")[0])
 
 
 def test_summarize_pasted_text(app: App, slack: FakeSlackAPI) -> None:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
     from slack_sdk.http_retry import RetryHandler
 
+    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.ask.engine import AnswerEngine
     from headlines.fetch import Fetcher
 
 
@@ -59,6 +61,14 @@ def build_summarizer(settings: Settings | None = None, name: str | None = None) 
         from headlines.summarize.lead import LeadSummarizer
 
         return LeadSummarizer()
+    if name == "model":
+        if settings.summarizer_model is not None:
+            from headlines.summarize.abstractive import AbstractiveSummarizer
+
+            return AbstractiveSummarizer(settings.summarizer_model)
+        from headlines.summarize.embedding import EmbeddingSummarizer
+
+        return EmbeddingSummarizer(get_encoder(settings))
     raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
 
 
@@ -69,7 +79,15 @@ def build_tagger(settings: Settings | None = None, name: str | None = None) -> C
         from headlines.countries.exact import ExactNameTagger
 
         return ExactNameTagger()
-    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: exact, gazetteer")
+    if name == "gazetteer":
+        from headlines.countries.gazetteer import GazetteerTagger
+
+        return GazetteerTagger()
+    if name == "spacy":
+        from headlines.countries.spacy_ner import SpacyNERTagger
+
+        return SpacyNERTagger()
+    raise ValueError(f"unknown tagger {name!r}; set HEADLINES_TAGGER to one of: gazetteer, exact, spacy")
 
 
 def build_store(settings: Settings | None = None) -> Store:
@@ -91,6 +109,29 @@ def build_store(settings: Settings | None = None) -> Store:
             story_ttl=timedelta(days=settings.story_ttl_days) if settings.story_ttl_days else None,
         )
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
+
+
+def build_embedding_store(settings: Settings | None = None, store: Store | None = None) -> EmbeddingStore | None:
+    """Story vectors next to the stories: the same SQLite file as `store` (or as settings say); None for other stores."""
+    from headlines.ask.embeddings import SQLiteEmbeddingStore
+    from headlines.store.sqlite import SQLiteStore
+
+    settings = settings or get_settings()
+    if store is not None:
+        return SQLiteEmbeddingStore(store.path) if isinstance(store, SQLiteStore) and store.path != ":memory:" else None
+    return SQLiteEmbeddingStore(settings.db_path()) if settings.store == "sqlite" else None
+
+
+def build_answer_engine(settings: Settings | None = None, *, store: Store | None = None) -> AnswerEngine:
+    """The `ask` engine over the configured store, its embeddings, the encoder and the country tagger."""
+    from headlines.ask.engine import AnswerEngine
+
+    settings = settings or get_settings()
+    store = store or build_store(settings)
+    embeddings = build_embedding_store(settings, store)
+    if embeddings is None:
+        raise ValueError(f"asking needs an embedding store next to the {settings.store} store; set HEADLINES_STORE=sqlite")
+    return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings))
 
 
 def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
@@ -168,8 +209,11 @@ def build_pipeline(
     delivery: Delivery | None = None,
     sentences: int | None = None,
     max_words: int | None = None,
+    embeddings: EmbeddingStore | None = None,
 ) -> Pipeline:
     settings = settings or get_settings()
+    if embeddings is None and store is not None and settings.embed:
+        embeddings = build_embedding_store(settings, store)
     return Pipeline(
         build_summarizer(settings),
         build_tagger(settings),
@@ -178,4 +222,6 @@ def build_pipeline(
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
+        encoder=get_encoder(settings) if embeddings is not None else None,
+        embeddings=embeddings,
     )

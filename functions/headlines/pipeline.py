@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from headlines.countries.base import CountryTagger
 from headlines.models import Article, Story
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
 from headlines.text import clean_text, truncate_words
+
+if TYPE_CHECKING:
+    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.encoder import SentenceEncoder
 
 HEADLINE_MAX_WORDS = 14
 
@@ -21,14 +26,35 @@ class Delivery(Protocol):
     def deliver(self, story: Story) -> None: ...
 
 
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:;|:\s|\s[\u2014\u2013-]\s|,\s(?:following|after|amid|as|while|which|who|where|saying|according to|but|with|"
+    r"despite|because|although|when|in a move|in what)\b)",
+    re.I,
+)
+
+
 def derive_headline(article: Article, summary: list[str]) -> str:
-    """The article's title when usable, else a short clause from the best summary sentence."""
+    """The article's title when usable, else a short clause from the best summary sentence.
+
+    The clause is the sentence up to its first subordinate break (", following ...", "; ...", " - ..."),
+    cut at a comma if still over `HEADLINE_MAX_WORDS` words.
+    """
     title = (article.title or "").strip()
     if len(title.split()) >= 2 and not title.isdigit():
         return title
     basis = summary[0] if summary else clean_text(article.body)
-    clause = basis.split(";")[0].split(" \u2014 ")[0].strip().rstrip(".")
-    return truncate_words(clause, HEADLINE_MAX_WORDS) or "Untitled"
+    basis = basis.strip().strip("\"\u201c\u201d'")
+    parts = _CLAUSE_BREAK.split(basis, maxsplit=1)
+    clause = parts[0] if len(parts[0].split()) >= 4 else basis
+    clause = clause.strip().rstrip(".!?,;:")
+    words = clause.split()
+    if len(words) > HEADLINE_MAX_WORDS:
+        head = " ".join(words[:HEADLINE_MAX_WORDS])
+        if "," in head and len(head.rsplit(",", 1)[0].split()) >= 5:
+            clause = head.rsplit(",", 1)[0]
+        else:
+            clause = truncate_words(clause, HEADLINE_MAX_WORDS)
+    return clause or "Untitled"
 
 
 class Pipeline:
@@ -44,6 +70,8 @@ class Pipeline:
         sentences: int = 2,
         max_words: int = 60,
         max_body_chars: int = 200_000,
+        encoder: SentenceEncoder | None = None,
+        embeddings: EmbeddingStore | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.tagger = tagger
@@ -52,6 +80,8 @@ class Pipeline:
         self.sentences = sentences
         self.max_words = max_words
         self.max_body_chars = max_body_chars
+        self.encoder = encoder
+        self.embeddings = embeddings
 
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
@@ -78,6 +108,11 @@ class Pipeline:
         story = self.analyze(article)
         if self.store is not None:
             story = self.store.put(story)
+            if self.encoder is not None and self.embeddings is not None:
+                # Embedded once here, so asking never re-embeds the archive (headlines.ask).
+                from headlines.ask.embeddings import embed_story
+
+                self.embeddings.put(embed_story(self.encoder, story))
         if self.delivery is not None:
             self.delivery.deliver(story)
         return story

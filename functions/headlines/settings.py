@@ -29,11 +29,12 @@ class Settings(BaseSettings):
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     sentences: int = Field(default=2, ge=1, le=20, description="Summary length in sentences")
     max_words: int = Field(default=60, ge=5, le=1000, description="Summary length cap in words")
-    summarizer: Literal["model", "lead"] = "lead"
-    tagger: Literal["gazetteer", "exact"] = "exact"
+    summarizer: Literal["model", "lead"] = "model"
+    tagger: Literal["gazetteer", "exact", "spacy"] = "gazetteer"
     model_dir: Path | None = Field(default=None, description="Local sentence-encoder directory")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
+    embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
     log_level: str = "INFO"
 
     # AWS deployment (template.yaml sets these on each function).

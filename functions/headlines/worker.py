@@ -23,6 +23,8 @@ from headlines.store.base import Store
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from headlines.ask.engine import AnswerEngine
+
 logger = logging.getLogger(__name__)
 
 MIN_SUMMARIZE_WORDS = 20
@@ -42,13 +44,22 @@ class Deps:
     pipeline_factory: Callable[[], Pipeline]
     settings: Settings = field(default_factory=get_settings)
     fetch: Callable[[str], Article] | None = None
+    answer_factory: Callable[[], AnswerEngine] | None = None
     _pipeline: Pipeline | None = field(default=None, init=False, repr=False)
+    _answers: AnswerEngine | None = field(default=None, init=False, repr=False)
 
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             self._pipeline = self.pipeline_factory()
         return self._pipeline
+
+    @property
+    def answers(self) -> AnswerEngine | None:
+        """The ask engine, built on first use; None where this store has no embeddings (keyword lookup then)."""
+        if self._answers is None and self.answer_factory is not None:
+            self._answers = self.answer_factory()
+        return self._answers
 
     def slack(self) -> WebClient:
         if self.client is None:
@@ -73,7 +84,18 @@ def build_deps(
         delivery = container.build_delivery(settings, store=store, client=client)
         return container.build_pipeline(settings, store=store, delivery=delivery)
 
-    return Deps(store=store, client=client, pipeline_factory=pipeline, settings=settings, fetch=None)
+    def answers() -> AnswerEngine:
+        return container.build_answer_engine(settings, store=store)
+
+    has_embeddings = settings.store == "sqlite"
+    return Deps(
+        store=store,
+        client=client,
+        pipeline_factory=pipeline,
+        settings=settings,
+        fetch=None,
+        answer_factory=answers if has_embeddings else None,
+    )
 
 
 def run_job(job: Job, deps: Deps) -> Any:
@@ -123,6 +145,10 @@ def _find(job: Job, deps: Deps) -> Any:
     text = slack_to_plain(job.text or "").strip()
     if job.kind == "ask" and not text:
         return respond(job, deps, blocks.text_message("Ask me about the news, e.g. _what is happening in France?_"))
+    if job.kind == "ask" and deps.answers is not None:
+        answer = deps.answers.ask(text, top_k=5)
+        respond(job, deps, blocks.answer_message(answer))
+        return answer
     _, stories = find_stories(deps.store, text, limit=5)
     title = (f"Latest: {text}" if text else "Latest stories") if job.kind == "latest" else f"Stories for: {text}"
     empty = f"No stored stories match _{escape(text)}_ yet." if text else "No stories stored yet."

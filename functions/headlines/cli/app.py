@@ -29,6 +29,10 @@ from headlines.cli.serve import serve  # noqa: E402
 
 app.command()(serve)
 
+from headlines.cli.ask import ask as _ask  # noqa: E402
+
+app.command("ask")(_ask)
+
 InputOpt = Annotated[
     Path | None, typer.Option("--input", "-i", help="JSON Lines file of articles (default: stdin)", dir_okay=False)
 ]

@@ -11,10 +11,13 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from headlines.models import CountryTag, Story
+
+if TYPE_CHECKING:
+    from headlines.ask.engine import Answer
 
 MAX_BLOCKS = 50
 HEADER_MAX = 150
@@ -159,6 +162,22 @@ def stories_message(title: str, stories: Sequence[Story], *, empty: str) -> Mess
         if not builder.add(section(compact_story(story))):
             break
     builder.finish(len(stories))
+    return builder.message
+
+
+def answer_message(answer: Answer) -> Message:
+    """An answer from the ask engine: the quoted answer, then a "Sources" context, best first."""
+    builder = Builder(text=safe(answer.answer, FALLBACK_MAX, one_line=True) or "No answer")
+    builder.add(section(safe(answer.answer, SECTION_MAX)), item=False)
+    lines = []
+    for n, src in enumerate(answer.sources, start=1):
+        label = link(src.url, src.title, 200) if src.url else safe(src.title, 200, one_line=True)
+        when = f" \u00b7 {src.published:%Y-%m-%d}" if src.published else ""
+        lines.append(f"[{n}] {label}{when}")
+    if lines:
+        heading = "*Sources*" if answer.found else "*Closest stories*"
+        builder.add(context([heading, *lines][:10]), item=False)
+    builder.finish(0)
     return builder.message
 
 

@@ -1,0 +1,128 @@
+"""Latency of `AnswerEngine.ask` over 50,000 stored stories, warm, on this machine.
+
+    PYTHONPATH=functions python benchmarks/ask_latency.py [--stories 50000] [--db PATH]
+
+What is real and what is synthetic:
+- real: the store (SQLite), the embedding table (SQLite, float32 BLOBs), the in-memory index, the
+  question encoding with all-MiniLM-L6-v2, BM25 over real news text, the fusion, the sentence
+  rerank read from SQLite, the extractive answer and the sources;
+- synthetic: the vectors of the filler stories. Encoding 50,000 stories on this CPU takes about an
+  hour, so their story and sentence vectors are random unit vectors; their text is real (BBC dev
+  and Reuters stories from ../shared/data, cycled with new ids). The bundled sample stories are
+  embedded for real, and the seed question must still return the seed article first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from headlines.ask.embeddings import SQLiteEmbeddingStore, StoryVectors, embed_stories, story_units
+from headlines.ask.engine import AnswerEngine
+from headlines.container import build_tagger, get_encoder
+from headlines.models import Article, Story
+from headlines.samples import load_samples
+from headlines.store.sqlite import SQLiteStore
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+QUESTIONS = [
+    "What did Macron say about Russia?",
+    "What's happening in France this week?",
+    "How did Time Warner's profits do?",
+    "Bank of England money market assistance",
+    "cocoa buffer stock agreement",
+    "Who won the Australian Open?",
+    "interest rate cut by the central bank",
+    "oil prices OPEC output",
+    "quarterly dividend raised",
+    "election campaign tax plans",
+]
+
+
+def filler_articles(n: int) -> list[Article]:
+    texts: list[tuple[str, str]] = []
+    for name in ("bbc-summary-dev.jsonl", "reuters21578-train.jsonl"):
+        path = SHARED / name
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                if row.get("body", "").strip():
+                    texts.append((row.get("title") or "", row["body"]))
+    if not texts:
+        sys.exit(f"no filler text: {SHARED} is missing (bbc-summary-dev.jsonl, reuters21578-train.jsonl)")
+    # Distinct URLs keep cycled copies apart (the store dedups by URL, else by content).
+    return [Article(id=f"filler-{i}", url=f"https://example.org/filler/{i}", title=texts[i % len(texts)][0] or None,
+                    body=texts[i % len(texts)][1]) for i in range(n)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", type=int, default=50_000)
+    parser.add_argument("--db", type=Path, default=None, help="build here (default: a temporary file)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="headlines-bench-")
+    db = args.db or Path(tmp.name) / "bench.db"
+    store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
+    encoder = get_encoder()
+    tagger = build_tagger()
+    rng = np.random.default_rng(0)
+
+    t0 = time.perf_counter()
+    samples = load_samples()
+    real = [Story(id=a.story_id(), article=a, headline=a.title or "", summary="", countries=tagger.tag(a),
+                  content_hash=a.content_hash) for a in samples]
+    for story in real:
+        store.put(story)
+    embeddings.put_many(embed_stories(encoder, real))
+    fillers = filler_articles(args.stories - len(real))
+    batch: list[StoryVectors] = []
+    for i, article in enumerate(fillers, start=1):
+        story = Story(id=article.story_id(), article=article, headline=article.title or article.body[:60],
+                      summary="", countries=tagger.tag(article), content_hash=article.content_hash)
+        story = store.put(story)
+        units = story_units(story)
+        vecs = rng.standard_normal((len(units) + 1, encoder.dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        batch.append(StoryVectors(story.id, story.sort_time, tuple(c.code for c in story.countries), units,
+                                  vecs[0], vecs[1:], encoder.name))
+        if len(batch) == 1000 or i == len(fillers):
+            embeddings.put_many(batch)
+            batch = []
+    build_s = time.perf_counter() - t0
+
+    engine = AnswerEngine(store, embeddings, encoder, tagger=tagger)
+    t0 = time.perf_counter()
+    engine.index.refresh()
+    load_s = time.perf_counter() - t0
+    first = engine.ask(QUESTIONS[0])
+    assert first.sources and first.sources[0].id == "seed-france-russia", first.sources[:2]
+
+    timings: list[float] = []
+    for _ in range(args.rounds):
+        for q in QUESTIONS:
+            t0 = time.perf_counter()
+            engine.ask(q, top_k=5)
+            timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    print(f"stories stored: {store.count():,} ({len(real)} embedded for real, the rest synthetic vectors)")
+    print(f"build: {build_s:.1f} s; index load (cold, once per process): {load_s:.1f} s")
+    print(f"warm ask latency over {len(timings)} questions: median {statistics.median(timings):.1f} ms, "
+          f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+    print(f"seed question -> first source {first.sources[0].id} (found={first.found})")
+    store.close()
+    embeddings.close()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The in-process search index: story vectors in one numpy matrix, BM25 posting lists, filter columns.
+
+Loaded once from an `EmbeddingStore` and caught up incrementally (`refresh`), so a warm process
+answers with one matrix product and a few posting lists; nothing in the archive is re-embedded.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from headlines.ask.embeddings import EmbeddingStore, EmbeddingStoreError
+from headlines.ask.lexical import BM25Index, tokenize
+
+LEAD_UNITS = 2
+"""Headline and first sentence: the lead field BM25 counts twice (tuned on a Reuters slice, docs/ask.md)."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights of the max-normalised signals (tuned on a disjoint Reuters slice, docs/ask.md)."""
+
+    lexical: float = 0.43
+    story: float = 0.43
+    sentence: float = 0.14
+    candidates: int = 50
+
+
+class ArchiveIndex:
+    """Everything retrieval reads, in memory; rows are append-only, replaced stories are masked out."""
+
+    def __init__(self, embeddings: EmbeddingStore, *, model: str | None = None) -> None:
+        self.embeddings = embeddings
+        self.model = model
+        self.lock = threading.RLock()
+        """Held while refreshing and while a question is scored, so readers never see half an update."""
+        self.ids: list[str] = []
+        self.units: list[list[str]] = []
+        self._row: dict[str, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._times = np.zeros(0, dtype=np.float64)
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._countries: dict[str, list[int]] = {}
+        self.bm25 = BM25Index(k1=1.5, b=0.9)
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return int(self._alive.sum())
+
+    def refresh(self) -> int:
+        """Load what was written since the last call; returns how many entries were added."""
+        with self.lock:
+            vecs: list[np.ndarray] = []
+            times: list[float] = []
+            for entry in self.embeddings.scan(self._seq):
+                if self.model and entry.model != self.model:
+                    raise EmbeddingStoreError(
+                        f"story {entry.story_id} was embedded with {entry.model}, not {self.model}; "
+                        "re-embed the archive (delete the story_vectors table) with the configured model"
+                    )
+                row = len(self.ids)
+                self.ids.append(entry.story_id)
+                self.units.append(entry.units)
+                self._row[entry.story_id] = row
+                for code in entry.countries:
+                    self._countries.setdefault(code, []).append(row)
+                self.bm25.add(
+                    tokenize(" ".join(entry.units[1:]) or entry.units[0]),
+                    tokenize(" ".join(entry.units[:LEAD_UNITS])),
+                    lead_weight=1.0,
+                )
+                vecs.append(entry.story_vector)
+                times.append(entry.sort_time.timestamp())
+                self._seq = max(self._seq, entry.seq)
+            if vecs:
+                block = np.stack(vecs).astype(np.float32, copy=False)
+                self._matrix = block if not len(self._matrix) else np.concatenate([self._matrix, block])
+                self._times = np.concatenate([self._times, np.asarray(times)])
+                # Only each story's newest row is current; rows of replaced versions stay masked out.
+                alive = np.zeros(len(self.ids), dtype=bool)
+                alive[list(self._row.values())] = True
+                self._alive = alive
+            return len(vecs)
+
+    def row(self, story_id: str) -> int | None:
+        return self._row.get(story_id)
+
+    def mask(self, *, countries: list[str] | None = None, since: datetime | None = None) -> np.ndarray:
+        """Rows that are current and pass the filters (any of `countries`; sort time at or after `since`)."""
+        keep = self._alive.copy()
+        if countries:
+            wanted = np.zeros_like(keep)
+            for code in countries:
+                rows = self._countries.get(code.upper())
+                if rows:
+                    wanted[rows] = True
+            keep &= wanted
+        if since is not None:
+            keep &= self._times >= since.timestamp()
+        return keep
+
+    def dense(self, query: np.ndarray) -> np.ndarray:
+        """Cosine of the question with every story vector (vectors are L2-normalised)."""
+        if not len(self._matrix):
+            return np.zeros(0, dtype=np.float32)
+        return self._matrix @ query.astype(np.float32, copy=False)

@@ -1,0 +1,191 @@
+"""Finding country evidence in text: datelines and gazetteer mentions (names, demonyms, places, metonyms).
+
+Matching is token based: every run of up to `max_tokens` words that starts with a capital is looked up in the
+lexicon, longest first, so 'New Mexico' wins over 'Mexico' and 'Papua New Guinea' over 'Guinea'. Case carries
+meaning: 'turkey' the bird and 'us' the pronoun never match; in all-capitals text (wire titles) any casing does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+)*")
+_JOIN_GAP = re.compile(r"^[ \t\r\n.\-]{0,4}$")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_WIRE_DATELINE = re.compile(
+    rf"^\s*([A-Z][A-Za-z .'-]{{1,40}}?)(?:\s*,\s*[A-Z][A-Za-z. ]{{1,14}})?\s*,\s*{_MONTH}\s+\d{{1,2}}\s*[-–—(]"
+)
+_DESK_DATELINE = re.compile(r"^[^\n|]{2,80}\|\s*([^\n|]{2,60}?)\s*$", re.M)
+_CURRENCY = re.compile(
+    r"\s+(?:dlrs?|dollars?|yen|marks?|francs?|crowns?|kronor|kroner|stg|sterling|pounds?|lire|lira|guilders?|pesos?|rand)\b",
+    re.I,
+)
+CURRENCY_FACTOR = 0.3
+CAPS_MIN_PRIOR = 1_000_000
+"""In all-capitals text case says nothing, so only big cities and major regions (US states) count there."""
+_COMMON_WORD_ZIPF = 5.3
+"""A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "miss", "madame", "herr"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One piece of evidence: candidate countries (best first) and its weight before position is applied."""
+
+    candidates: tuple[str, ...]
+    weight: float
+    kind: str
+    start: int
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+_DATE_PART = re.compile(rf"^{_MONTH}\s+\d{{1,2}}\b|^\d{{1,2}}\s+{_MONTH}")
+
+
+def dateline_parts(text: str | None) -> tuple[str | None, str | None]:
+    """Place and optional region of a dateline field: 'JACKSON, Miss., March 3 -' -> ('JACKSON', 'Miss.').
+
+    'SALVADOR, Feb 26 -' -> ('SALVADOR', None); 'Devdiscourse News Desk | Paris' -> ('Paris', None).
+    """
+    if not text:
+        return None, None
+    text = text.strip()
+    if "|" in text:
+        text = text.rsplit("|", 1)[1]
+    text = re.split(r"\s[-–—]\s|\s[-–—]$", text, maxsplit=1)[0]
+    parts = []
+    for part in text.split(","):
+        part = part.strip(" -–—")
+        if not part or _DATE_PART.match(part):
+            break
+        parts.append(part)
+    if not parts:
+        return None, None
+    return parts[0], (parts[1] if len(parts) > 1 else None)
+
+
+def body_dateline(body: str) -> tuple[str | None, str | None, int]:
+    """A dateline opening the body ('PARIS, Feb 26 -', or a 'News Desk | Paris' line): place, region, where text resumes."""
+    m = _WIRE_DATELINE.match(body)
+    if m:
+        place, region = dateline_parts(m.group(0))
+        return place, region, m.end()
+    first_line_end = body.find("\n")
+    first_line = body if first_line_end < 0 else body[:first_line_end]
+    m = _DESK_DATELINE.match(first_line)
+    if m and len(first_line) <= 120:
+        return m.group(1).strip(), None, len(first_line)
+    return None, None, 0
+
+
+def lookup_dateline(lexicon: Lexicon, place: str | None, region: str | None = None) -> tuple[str, ...]:
+    """Countries a dateline names. A region ('Ala.', 'Texas', 'West Germany') decides over the place; the dateline
+    table also knows small towns, since the position already says the word is a place."""
+    if region:
+        key = fold(region)
+        if key in lexicon.dateline_regions:
+            return (lexicon.dateline_regions[key],)
+        entry = lexicon.entries.get(key)
+        if entry is not None:
+            return tuple(entry.candidates)
+    if not place:
+        return ()
+    key = fold(place)
+    entry = lexicon.entries.get(key)
+    if entry is not None:
+        return tuple(entry.candidates)
+    code = lexicon.dateline_places.get(key)
+    return (code,) if code else ()
+
+
+def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) -> list[Mention]:
+    """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards."""
+    if all_caps is None:
+        letters = [ch for ch in text if ch.isalpha()]
+        all_caps = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    tokens = list(_TOKEN.finditer(text))
+    entries, combining = lexicon.entries, lexicon.combining
+    out: list[Mention] = []
+    n_tokens = len(tokens)
+    i = 0
+    while i < n_tokens:
+        tok = tokens[i]
+        word = tok.group(0)
+        if not (all_caps or word[0].isupper()):
+            i += 1
+            continue
+        matched = 0
+        limit = min(lexicon.max_tokens, n_tokens - i)
+        for n in range(limit, 0, -1):
+            j = i + n - 1
+            if n > 1 and any(not _JOIN_GAP.match(text[tokens[k].end() : tokens[k + 1].start()]) for k in range(i, j)):
+                continue
+            surface = text[tok.start() : tokens[j].end()]
+            entry = entries.get(fold(surface))
+            if entry is None:
+                continue
+            if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
+                continue
+            if all_caps and entry.kind in ("city", "region") and entry.priors[entry.candidates[0]][1] < CAPS_MIN_PRIOR:
+                continue  # 'SOUTHLAND' in a capitals headline is a company, not the New Zealand region
+            weight = entry.weight
+            if _CURRENCY.match(text, tokens[j].end()):
+                weight *= CURRENCY_FACTOR  # 'U.S. dlrs', 'Danish crown bond': a currency, not a place in the story
+            if n == 1 and not all_caps and not entry.acronym:
+                guard = _name_guard(lexicon, text, tokens, i)
+                if guard == 0.0:
+                    continue
+                weight *= guard
+            out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start()))
+            matched = n
+            break
+        if not matched:
+            code = combining.get(fold(word))
+            if code and text[tok.end() : tok.end() + 1] == "-":
+                out.append(Mention((code,), KIND_WEIGHT["demonym"], "demonym", tok.start()))
+            i += 1
+        else:
+            i += matched
+    return out
+
+
+def _capitalised_name_part(lexicon: Lexicon, word: str) -> bool:
+    """A capitalised word that is neither a place nor a common English word: likely part of a person's or firm's name."""
+    if word.lower() in _HONORIFICS:
+        return True
+    return (
+        word[:1].isupper()
+        and not word.isupper()
+        and fold(word) not in lexicon.entries
+        and fold(word) not in lexicon.combining
+        and _zipf(word.lower()) < _COMMON_WORD_ZIPF
+    )
+
+
+def _name_guard(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int) -> float:
+    """0 when a one-word place is the surname in 'Michael Jordan'; 0.3 when it leads a longer name ('Chad Smith').
+
+    A following capitalised word ('France Telecom', 'Texas Commerce Bank') still says something about the country,
+    so that case only loses weight.
+    """
+    if i > 0:
+        prev = tokens[i - 1]
+        gap = text[prev.end() : tokens[i].start()]
+        if gap.strip(" ") == "" and _capitalised_name_part(lexicon, prev.group(0)):
+            return 0.0
+    if i + 1 < len(tokens):
+        nxt = tokens[i + 1]
+        gap = text[tokens[i].end() : nxt.start()]
+        if gap.strip(" ") == "" and _capitalised_name_part(lexicon, nxt.group(0)):
+            return 0.3
+    return 1.0

@@ -1,0 +1,181 @@
+"""Country-tag evaluation on Reuters-style JSON Lines: micro/macro F1 of primary tags against mapped gold places.
+
+Gold: each story's `places` mapped through a places map (Reuters code -> ISO alpha-2); codes the map lacks are
+dropped and counted. Predictions: the tagger's primary tags (what the product delivers by), and, reported
+separately for the system, all tags. Macro-F1 averages over countries with at least `min_support` gold stories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from headlines.models import Article, CountryTag, describe_validation_error
+
+
+class CountryEvalError(ValueError):
+    """The data or places-map file cannot be used; the message names the file and line."""
+
+
+@dataclass
+class Example:
+    article: Article
+    gold: frozenset[str]
+
+
+@dataclass
+class Dataset:
+    examples: list[Example]
+    dropped_codes: Counter[str] = field(default_factory=Counter)
+    skipped_lines: int = 0
+
+
+def split_half(story_id: str) -> str:
+    """Deterministic half of a story by id ('tune' or 'holdout'): tune weights on one half, report on the other."""
+    return "tune" if hashlib.sha1(story_id.encode()).digest()[0] % 2 == 0 else "holdout"
+
+
+def load_places_map(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CountryEvalError(f"cannot read places map {path}: {exc}; pass a JSON object of place code -> ISO code") from exc
+    if not isinstance(data, dict):
+        raise CountryEvalError(f"places map {path} must be a JSON object of place code -> ISO alpha-2 code")
+    return {str(k).lower(): str(v).upper() for k, v in data.items() if isinstance(v, str) and len(v) == 2}
+
+
+def load_dataset(
+    path: Path,
+    places_map: dict[str, str],
+    *,
+    source_country: str | None = None,
+    limit: int | None = None,
+    split: str = "all",
+) -> Dataset:
+    """Stories with at least one mappable gold place; `source_country` is set on every article when given."""
+    ds = Dataset([])
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise CountryEvalError(f"cannot read data file {path}: {exc.strerror}") from exc
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                places = record.get("places") or []
+                article = Article.model_validate({**record, "source_country": source_country})
+            except json.JSONDecodeError as exc:
+                raise CountryEvalError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+            except ValidationError as exc:
+                ds.skipped_lines += 1
+                if ds.skipped_lines == 1 and lineno == 1:
+                    raise CountryEvalError(f"{path}:{lineno}: {describe_validation_error(exc)}") from exc
+                continue
+            if split != "all" and split_half(article.story_id()) != split:
+                continue
+            gold = set()
+            for place in places:
+                code = places_map.get(str(place).lower())
+                if code:
+                    gold.add(code)
+                else:
+                    ds.dropped_codes[str(place)] += 1
+            if not gold:
+                continue
+            ds.examples.append(Example(article, frozenset(gold)))
+            if limit and len(ds.examples) >= limit:
+                break
+    return ds
+
+
+@dataclass
+class Scores:
+    micro_f1: float
+    precision: float
+    recall: float
+    macro_f1: float
+    micro_f1_no_us: float
+    macro_countries: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(predictions: Sequence[Iterable[str]], gold: Sequence[frozenset[str]], min_support: int = 5) -> Scores:
+    tp = fp = fn = 0
+    tp_x = fp_x = fn_x = 0
+    per: dict[str, list[int]] = {}
+    support: Counter[str] = Counter()
+    for pred_it, g in zip(predictions, gold, strict=True):
+        pred = set(pred_it)
+        support.update(g)
+        for code in pred | g:
+            counts = per.setdefault(code, [0, 0, 0])
+            hit_p, hit_g = code in pred, code in g
+            idx = 0 if hit_p and hit_g else (1 if hit_p else 2)
+            counts[idx] += 1
+            if idx == 0:
+                tp += 1
+            elif idx == 1:
+                fp += 1
+            else:
+                fn += 1
+            if code != "US":
+                tp_x += idx == 0
+                fp_x += idx == 1
+                fn_x += idx == 2
+    p, r, f = _f1(tp, fp, fn)
+    eligible = [c for c, n in support.items() if n >= min_support]
+    macro = sum(_f1(*per[c])[2] for c in eligible) / len(eligible) if eligible else 0.0
+    return Scores(f, p, r, macro, _f1(tp_x, fp_x, fn_x)[2], len(eligible))
+
+
+def with_home_country(tags: list[CountryTag], article: Article) -> set[str]:
+    """Primary codes, or the article's `source_country` when a tagger found no primary country (fair to baselines)."""
+    codes = primary_codes(tags)
+    if not codes and article.source_country:
+        codes = {article.source_country}
+    return codes
+
+
+def primary_codes(tags: list[CountryTag]) -> set[str]:
+    return {t.code for t in tags if t.primary}
+
+
+def all_codes(tags: list[CountryTag]) -> set[str]:
+    return {t.code for t in tags}
+
+
+TagMany = Callable[[list[Article]], list[list[CountryTag]]]
+
+
+def evaluate(dataset: Dataset, systems: dict[str, TagMany]) -> dict[str, dict[str, float | int]]:
+    """Rows of scores: each system's primary tags, plus all tags for the first (the system under test).
+
+    Every system gets the same home-country default: no primary tag + `source_country` -> that country.
+    """
+    gold = [ex.gold for ex in dataset.examples]
+    articles = [ex.article for ex in dataset.examples]
+    rows: dict[str, dict[str, float | int]] = {}
+    for i, (name, tag_many) in enumerate(systems.items()):
+        tags = tag_many(articles)
+        primary = [with_home_country(t, a) for t, a in zip(tags, articles, strict=True)]
+        rows[f"{name} (primary)"] = score(primary, gold).as_dict()
+        if i == 0:
+            rows[f"{name} (all tags)"] = score([all_codes(t) for t in tags], gold).as_dict()
+    return rows

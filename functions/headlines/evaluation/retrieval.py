@@ -1,0 +1,198 @@
+"""`headlines eval retrieval`: can asking a story's own title find that story?
+
+Stories of a JSON Lines file are stored with their titles hidden (through the real pipeline and
+embedding hook), then each sampled title is asked as a question. Recall@1, Recall@5 and MRR of the
+story it came from are printed for the answer engine and for an Okapi BM25 baseline (`rank_bm25`, on
+the same stored text) computed in the same run. Sampling is seeded: same arguments, same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from headlines.models import Article
+
+
+class EvaluationError(Exception):
+    """The evaluation data cannot be used; the message says why and what to pass instead."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question: a hidden title and the id of the story it belongs to."""
+
+    question: str
+    story_id: str
+
+
+def load_sample(
+    path: Path, *, limit: int = 1000, questions: int = 200, seed: int = 0, offset: int = 0
+) -> tuple[list[Article], list[Case]]:
+    """Seeded sample: shuffle the file's usable stories, keep `limit` of them from `offset`, ask `questions`.
+
+    Usable: a title of two words or more, and a body not seen before (exact duplicates would be merged
+    by the store, leaving the question without its story). Titles are removed from the stored articles.
+    Disjoint `offset` windows give disjoint slices (tune on one, report on another).
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EvaluationError(f"cannot read {path}: {exc.strerror}; pass --data with a JSON Lines file") from exc
+    seen: set[str] = set()
+    pool: list[tuple[Article, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            article = Article.model_validate({k: v for k, v in raw.items() if k not in ("date", "published")})
+        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+            raise EvaluationError(f"{path}:{number}: not an article ({exc.__class__.__name__})") from exc
+        title = " ".join((article.title or "").split())
+        body_key = " ".join(article.body.split()).lower()
+        if len(title.split()) < 2 or body_key in seen or not article.id:
+            continue
+        seen.add(body_key)
+        pool.append((article.model_copy(update={"title": None}), title))
+    rng = random.Random(seed)
+    rng.shuffle(pool)
+    window = pool[offset : offset + limit]
+    if not window:
+        raise EvaluationError(f"{path} has {len(pool)} usable stories; nothing left from offset {offset}")
+    asked = random.Random(seed + 1).sample(window, min(questions, len(window)))
+    cases = [Case(question=title, story_id=article.story_id()) for article, title in asked]
+    return [a for a, _ in window], cases
+
+
+class Scores(BaseModel):
+    system: str
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    questions: int
+
+
+def score_rankings(system: str, cases: Sequence[Case], rank: Callable[[str], list[str]]) -> Scores:
+    """Recall@1, Recall@5 and MRR (over the top 100) of each case's story in `rank(question)`."""
+    r1 = r5 = rr = 0.0
+    for case in cases:
+        ranked = rank(case.question)[:100]
+        if case.story_id in ranked:
+            pos = ranked.index(case.story_id) + 1
+            r1 += pos == 1
+            r5 += pos <= 5
+            rr += 1.0 / pos
+    n = max(len(cases), 1)
+    return Scores(system=system, recall_at_1=r1 / n, recall_at_5=r5 / n, mrr=rr / n, questions=len(cases))
+
+
+_PLAIN = re.compile(r"\w+")
+
+
+def _plain_tokens(text: str) -> list[str]:
+    """The tokenisation a BM25 baseline usually gets: lower-cased word characters, nothing else."""
+    return _PLAIN.findall(text.lower())
+
+
+def run(
+    path: Path,
+    *,
+    limit: int = 1000,
+    questions: int = 200,
+    seed: int = 0,
+    offset: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Store the sample through the real pipeline (embeddings included), ask every title, score both systems."""
+    from rank_bm25 import BM25Okapi
+
+    from headlines.ask.embeddings import SQLiteEmbeddingStore, embed_stories
+    from headlines.ask.engine import AnswerEngine
+    from headlines.container import build_summarizer, build_tagger, get_encoder
+    from headlines.pipeline import Pipeline
+    from headlines.store.sqlite import SQLiteStore
+
+    articles, cases = load_sample(path, limit=limit, questions=questions, seed=seed, offset=offset)
+    say = progress or (lambda _msg: None)
+    with tempfile.TemporaryDirectory(prefix="headlines-eval-") as tmp:
+        db = Path(tmp) / "eval.db"
+        store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
+        encoder = get_encoder()
+        # The pipeline stores each story; its vectors come from the same `embed_stories` the pipeline
+        # hook calls, batched 64 stories at a time because one encoder call per story is ~3x slower.
+        pipeline = Pipeline(build_summarizer(), build_tagger(), store=store)
+        batch = []
+        for n, article in enumerate(articles, start=1):
+            batch.append(pipeline.process(article))
+            if len(batch) == 64 or n == len(articles):
+                embeddings.put_many(embed_stories(encoder, batch))
+                batch = []
+                say(f"stored and embedded {n}/{len(articles)} stories")
+        engine = AnswerEngine(store, embeddings, encoder, tagger=build_tagger())
+        engine.index.refresh()
+        # The baseline reads exactly the text the engine indexed (headline + sentences, titles hidden).
+        ids = list(engine.index.ids)
+        bm25 = BM25Okapi([_plain_tokens(" ".join(units)) for units in engine.index.units])
+
+        def rank_bm25(question: str) -> list[str]:
+            scores = bm25.get_scores(_plain_tokens(question))
+            return [ids[i] for i in sorted(range(len(ids)), key=lambda i: -scores[i])[:100]]
+
+        def rank_system(question: str) -> list[str]:
+            return [s.id for s in engine.ask(question, top_k=100).sources]
+
+        say(f"asking {len(cases)} questions")
+        results = [
+            score_rankings("hybrid (headlines ask)", cases, rank_system),
+            score_rankings("BM25 (rank_bm25)", cases, rank_bm25),
+        ]
+        store.close()
+        embeddings.close()
+    return {
+        "data": str(path),
+        "stories": len(articles),
+        "questions": len(cases),
+        "seed": seed,
+        "offset": offset,
+        "results": [r.model_dump() for r in results],
+    }
+
+
+def retrieval_command(
+    data: Annotated[Path, typer.Option("--data", help="JSON Lines of articles with titles", dir_okay=False)],
+    limit: Annotated[int, typer.Option(min=10, help="Stories stored (seeded sample)")] = 1000,
+    questions: Annotated[int, typer.Option(min=1, help="Titles asked as questions")] = 200,
+    seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
+    offset: Annotated[int, typer.Option(min=0, help="Start of the sample window in the shuffled file")] = 0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table")] = False,
+) -> None:
+    """Store FILE's stories with titles hidden, ask each title, print Recall@1/5 and MRR next to BM25."""
+    from rich.console import Console
+    from rich.table import Table
+
+    err = Console(stderr=True)
+    try:
+        report = run(data, limit=limit, questions=questions, seed=seed, offset=offset, progress=lambda m: err.print(m))
+    except EvaluationError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if json_out:
+        print(json.dumps(report))
+        return
+    table = Table(title=f"Retrieval: {report['questions']} titles over {report['stories']} stories of {data.name} "
+                        f"(seed {seed}, offset {offset})")
+    for col in ("system", "Recall@1", "Recall@5", "MRR"):
+        table.add_column(col, justify="left" if col == "system" else "right")
+    for r in report["results"]:
+        table.add_row(r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}", f"{r['mrr']:.3f}")
+    Console().print(table)

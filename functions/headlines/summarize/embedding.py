@@ -1,0 +1,144 @@
+"""Extractive summaries from transformer sentence embeddings and a small learned sentence scorer.
+
+Each sentence is embedded with the local sentence encoder (all-MiniLM-L6-v2 by default); features
+(position, cosine to the article centroid and to the title, word-frequency salience, length; see
+`features.py`) are scored by a logistic regression trained on reference summaries
+(`benchmarks/train_summary_scorer.py`). The best-scoring sentences that fit the budget and do not
+repeat an already chosen one are returned in reading order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from headlines.encoder import SentenceEncoder
+from headlines.models import Article
+from headlines.summarize.features import sentence_features
+from headlines.summarize.scorer import SentenceScorer
+from headlines.text import split_sentences_with_paragraphs, truncate_words, word_count
+
+MAX_CANDIDATE_SENTENCES = 120
+"""Only an article's first 120 sentences (about 2,500 words) are candidates; later text is ignored (1 MB bodies)."""
+
+MAX_SENTENCE_WORDS = 120
+"""A 'sentence' longer than this (a list, a table row run together) is cut before it is embedded."""
+
+ENCODE_BATCH = 8
+"""Sentences per encoder forward pass. Texts are length-sorted, so small batches pad little: on one core
+a 600-word article encodes about 20% faster in batches of 8 than of 32 (benchmarks/summarize_speed.py)."""
+
+REDUNDANCY_THRESHOLD = 0.9
+"""A candidate whose cosine to an already chosen sentence exceeds this repeats it and is skipped."""
+
+
+class SummarizeError(ValueError):
+    """The article has no summarisable text, e.g. its body was only markup or agency boilerplate."""
+
+
+@dataclass
+class Document:
+    """An article split for scoring: candidate sentences, paragraph starts and title."""
+
+    sentences: list[str]
+    paragraph_starts: list[bool]
+    title: str | None
+
+    @classmethod
+    def from_article(cls, article: Article) -> Document:
+        pairs = split_sentences_with_paragraphs(article.body)[:MAX_CANDIDATE_SENTENCES]
+        sentences = [truncate_words(s, MAX_SENTENCE_WORDS) for s, _ in pairs]
+        title = (article.title or "").strip() or None
+        return cls(sentences=sentences, paragraph_starts=[p for _, p in pairs], title=title)
+
+
+class EmbeddingSummarizer:
+    """Picks whole sentences by learned score over transformer-embedding and position features.
+
+    The encoder arrives through the constructor (`headlines.container` passes the process-wide one),
+    so tests and other runtimes can hand in any `SentenceEncoder`.
+    """
+
+    name = "model"
+
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        scorer: SentenceScorer | None = None,
+        *,
+        redundancy: float = REDUNDANCY_THRESHOLD,
+    ) -> None:
+        self.encoder = encoder
+        self.scorer = scorer or SentenceScorer.load()
+        self.redundancy = redundancy
+
+    def summarize(self, article: Article, *, sentences: int, max_words: int) -> list[str]:
+        return self.summarize_many([article], sentences=sentences, max_words=max_words)[0]
+
+    def summarize_many(self, articles: Sequence[Article], *, sentences: int, max_words: int) -> list[list[str]]:
+        """Summaries for a batch; all sentences of the batch are encoded in one call (throughput)."""
+        docs = [Document.from_article(a) for a in articles]
+        for article, doc in zip(articles, docs, strict=True):
+            if not doc.sentences:
+                raise SummarizeError(
+                    f"article {article.id or article.title or ''!s} has no text to summarize "
+                    "after removing markup and boilerplate"
+                )
+        scored = self.score_documents(docs)
+        return [
+            self.select(doc, scores, emb, sentences=sentences, max_words=max_words)
+            for doc, (scores, emb) in zip(docs, scored, strict=True)
+        ]
+
+    def score_documents(self, docs: Sequence[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(scores, sentence embeddings) per document, from one encoder call over the whole batch."""
+        features = self.document_features(docs)
+        return [(self.scorer.score(f), emb) for f, emb in features]
+
+    def document_features(self, docs: Sequence[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(feature matrix, sentence embeddings) per document; the training script uses this too."""
+        texts: list[str] = []
+        spans: list[tuple[int, int, int | None]] = []
+        for doc in docs:
+            start = len(texts)
+            texts.extend(doc.sentences)
+            title_at = None
+            if doc.title:
+                title_at = len(texts)
+                texts.append(doc.title)
+            spans.append((start, start + len(doc.sentences), title_at))
+        vectors = (
+            self.encoder.encode(texts, batch_size=ENCODE_BATCH) if texts else np.zeros((0, self.encoder.dim), dtype=np.float32)
+        )
+        out = []
+        for doc, (start, end, title_at) in zip(docs, spans, strict=True):
+            emb = vectors[start:end]
+            feats = sentence_features(
+                doc.sentences,
+                emb,
+                title=doc.title,
+                title_embedding=vectors[title_at] if title_at is not None else None,
+                paragraph_starts=doc.paragraph_starts,
+            )
+            out.append((feats, emb))
+        return out
+
+    def select(self, doc: Document, scores: np.ndarray, emb: np.ndarray, *, sentences: int, max_words: int) -> list[str]:
+        """Best-scoring sentences within both limits, skipping repeats, returned in reading order."""
+        chosen: list[int] = []
+        used = 0
+        for i in np.argsort(-scores, kind="stable"):
+            if len(chosen) >= sentences:
+                break
+            n = word_count(doc.sentences[i])
+            if used + n > max_words:
+                continue
+            if chosen and float(np.max(emb[chosen] @ emb[i])) > self.redundancy:
+                continue
+            chosen.append(int(i))
+            used += n
+        if not chosen:  # even the shortest sentence is over budget: cut the best one
+            return [truncate_words(doc.sentences[int(np.argmax(scores))], max_words)]
+        return [doc.sentences[i] for i in sorted(chosen)]

@@ -1,0 +1,45 @@
+"""Filters a question carries: a time window and a country."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from headlines.ask.query import QueryError, countries_in_question, parse_since, since_in_question
+from headlines.countries.exact import ExactNameTagger
+
+NOW = datetime(2025, 12, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("24h", NOW - timedelta(hours=24)), ("7d", NOW - timedelta(days=7)), ("2w", NOW - timedelta(weeks=2)),
+     ("2025-12-01", datetime(2025, 12, 1, tzinfo=UTC))],
+)
+def test_parse_since(value, expected):
+    assert parse_since(value, now=NOW) == expected
+
+
+@pytest.mark.parametrize("value", ["soon", "7 parsecs", "", "-3d"])
+def test_parse_since_rejects_what_it_cannot_read(value):
+    with pytest.raises(QueryError, match="24h, 7d, 2w"):
+        parse_since(value, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [("What's happening in France this week?", 7), ("any news today", 1), ("what happened in the past 3 days", 3),
+     ("Brexit talks last month", 31), ("What did Macron say about Russia?", None)],
+)
+def test_since_in_question(question, days):
+    since = since_in_question(question, now=NOW)
+    assert since == (None if days is None else NOW - timedelta(days=days))
+
+
+def test_countries_in_question_uses_the_story_tagger():
+    tagger = ExactNameTagger()
+    assert countries_in_question("What's happening in France this week?", tagger) == ["FR"]
+    assert countries_in_question("What did Macron say about Russia?", tagger) == ["RU"]
+    assert countries_in_question("Who won the cup final?", tagger) == []
+    assert countries_in_question("anything in France", None) == []
