@@ -39,16 +39,11 @@ def idempotent(run: Callable[[Job], object], table: str | None, config: Idempote
 
 
 def production_run(settings: Settings) -> Callable[[Job], object]:
-    """`headlines.worker.run_job` with its deps: Slack token from SSM by name, the SSRF-guarded fetcher."""
+    """`headlines.worker.run_job` with its deps: Slack token from SSM by name (the deps carry the guarded fetcher)."""
     from headlines.aws.secrets import with_slack_secrets
-    from headlines.container import build_fetcher
-    from headlines.fetch import fetch_article
     from headlines.worker import build_deps, run_job
 
-    settings = with_slack_secrets(settings)
-    deps = build_deps(settings)
-    fetcher = build_fetcher(settings)
-    deps.fetch = lambda url: fetch_article(url, fetcher)  # `/headlines summarize <url>`
+    deps = build_deps(with_slack_secrets(settings))
     return lambda job: run_job(job, deps)
 
 
