@@ -200,9 +200,43 @@ def test_summarize_pasted_text(app: App, slack: FakeSlackAPI) -> None:
     assert "<!channel>" not in body
 
 
-def test_summarize_url_without_fetcher_explains(app: App, slack: FakeSlackAPI) -> None:
-    app.command("summarize <https://news.example/story>", response_url=slack.response_url("url"))
-    assert "URL fetching is not available" in text_of(slack.responses("url")[0])
+def test_summarize_url_to_a_private_address_is_refused_not_fetched(app: App, slack: FakeSlackAPI) -> None:
+    from tests.web_local import Route, serve
+
+    with serve({"/story": Route(body=b"<html><body><p>secret</p></body></html>")}) as web:
+        app.command(f"summarize <{web.url('/story')}>", response_url=slack.response_url("url"))
+        assert web.requests == []  # the SSRF guard refused loopback before connecting
+    reply = text_of(slack.responses("url")[0])
+    assert "I could not read" in reply and "secret" not in reply
+
+
+@pytest.mark.model
+def test_summarize_url_fetches_the_page_and_answers(
+    slack: FakeSlackAPI, store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.web_local import Route, serve
+
+    monkeypatch.setenv("HEADLINES_FETCH_ALLOW", "127.0.0.0/8")  # as for an internal feed server
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
+    page = (
+        b"<html><head><title>Chile copper output</title></head><body><nav>Home | World | Sport</nav><article>"
+        b"<h1>Chile copper output rises</h1>"
+        b"<p>Chile's copper output rose 4% in October, the mining ministry in Santiago said on Monday.</p>"
+        b"<p>State miner Codelco led the gains as new projects came on line in the north of the country.</p>"
+        b"<p>Analysts expect prices to stay firm as demand from China recovers.</p></article>"
+        b"<footer>Subscribe to our newsletter</footer></body></html>"
+    )
+    a = App(Settings(), store)
+    try:
+        with serve({"/story": Route(body=page)}) as web:
+            a.command(f"summarize <{web.url('/story')}>", response_url=slack.response_url("url"))
+        reply = text_of(slack.responses("url")[0])
+    finally:
+        a.queue.close()
+    assert "copper output rose" in reply and "🇨🇱" in reply
+    assert "Subscribe to our newsletter" not in reply
 
 
 def test_summarize_without_text_asks_for_it(app: App, slack: FakeSlackAPI) -> None:

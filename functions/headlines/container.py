@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from headlines.ask.embeddings import EmbeddingStore
     from headlines.ask.engine import AnswerEngine
+    from headlines.fetch import Fetcher
 
 
 class SlackConfigError(Exception):
@@ -48,6 +49,9 @@ def get_encoder(settings: Settings | None = None) -> SentenceEncoder:
 def reset_caches() -> None:
     _cached_encoder.cache_clear()
     get_settings.cache_clear()
+    from headlines.aws.clients import reset_clients
+
+    reset_clients()
 
 
 def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:
@@ -92,6 +96,18 @@ def build_store(settings: Settings | None = None) -> Store:
         from headlines.store.sqlite import SQLiteStore
 
         return SQLiteStore(settings.db_path())
+    if settings.store == "dynamodb":
+        from datetime import timedelta
+
+        from headlines.store.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(
+            settings.stories_table,
+            settings.posts_table,
+            settings.subscriptions_table,
+            post_ttl=timedelta(days=settings.post_ttl_days),
+            story_ttl=timedelta(days=settings.story_ttl_days) if settings.story_ttl_days else None,
+        )
     raise ValueError(f"unknown store {settings.store!r}; set HEADLINES_STORE to sqlite or dynamodb")
 
 
@@ -150,12 +166,26 @@ def build_slack_client(settings: Settings | None = None) -> WebClient:
 
 
 def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object] | None = None) -> JobQueue:
-    """An in-process queue running `run` on a background thread (local). The AWS engineer's version adds SQS."""
+    """SQS when `HEADLINES_QUEUE_URL` is set (AWS), else an in-process queue running `run` (local)."""
+    settings = settings or get_settings()
+    if settings.queue_url:
+        from headlines.aws.sqs import SqsQueue
+
+        return SqsQueue(settings.queue_url)
     if run is None:
         raise ValueError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue, or pass `run` for an in-process queue")
     from headlines.jobs import InProcessQueue
 
     return InProcessQueue(run)
+
+
+def build_fetcher(settings: Settings | None = None) -> Fetcher:
+    """The SSRF-guarded page fetcher used by feeds, the webhook and `summarize <url>`."""
+    from headlines.fetch import Fetcher
+
+    settings = settings or get_settings()
+    allow = [n for n in settings.fetch_allow.replace(",", " ").split() if n]
+    return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes, allow=allow)
 
 
 def build_delivery(

@@ -37,12 +37,38 @@ class Settings(BaseSettings):
     embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
     log_level: str = "INFO"
 
+    # AWS deployment (template.yaml sets these on each function).
+    stories_table: str = Field(default="headlines-stories", description="DynamoDB stories table")
+    posts_table: str = Field(default="headlines-posts", description="DynamoDB post records (exactly-once)")
+    subscriptions_table: str = Field(default="headlines-subscriptions", description="DynamoDB subscriptions + digests")
+    idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
+    queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
+    dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")
+    max_receives: int = Field(default=5, ge=1, description="Attempts per job; must match the queue's maxReceiveCount")
+    bucket: str | None = Field(default=None, description="S3 bucket whose incoming/ prefix is ingested")
+    feeds: str = Field(default="", description="RSS/Atom feed URLs, comma or whitespace separated")
+    webhook_secret_param: str | None = Field(default=None, description="SSM parameter holding the /articles secret")
+    slack_bot_token_param: str | None = Field(default=None, description="SSM parameter holding the Slack bot token")
+    slack_signing_secret_param: str | None = Field(
+        default=None, description="SSM parameter holding the Slack signing secret"
+    )
+    fetch_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds per HTTP connect/read")
+    fetch_allow: str = Field(
+        default="", description="Networks exempt from the SSRF guard (CIDRs, comma separated), e.g. an internal feed server"
+    )
+    max_fetch_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Largest page or object read")
+    post_ttl_days: int = Field(default=30, ge=1, description="How long post records block a re-post")
+    story_ttl_days: int | None = Field(default=None, ge=1, description="Stories expire after this; unset keeps them")
+
     # Slack settings keep Slack's own names.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_base_url: str | None = Field(default=None, validation_alias="SLACK_API_BASE_URL")
     slack_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of a Slack call on 429/5xx/connection errors")
+
+    def feed_urls(self) -> list[str]:
+        return [u for u in self.feeds.replace(",", " ").split() if u]
 
     def db_path(self) -> Path:
         return self.db if self.db is not None else default_db_path()

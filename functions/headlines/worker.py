@@ -87,13 +87,20 @@ def build_deps(
     def answers() -> AnswerEngine:
         return container.build_answer_engine(settings, store=store)
 
+    fetcher = container.build_fetcher(settings)
+
+    def fetch(url: str) -> Article:  # SSRF-guarded; only ever called by the worker, never on the ack path
+        from headlines.fetch import fetch_article
+
+        return fetch_article(url, fetcher)
+
     has_embeddings = settings.store == "sqlite"
     return Deps(
         store=store,
         client=client,
         pipeline_factory=pipeline,
         settings=settings,
-        fetch=None,
+        fetch=fetch,
         answer_factory=answers if has_embeddings else None,
     )
 

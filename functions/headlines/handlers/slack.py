@@ -38,8 +38,13 @@ def build_handler(
 
 @lru_cache(maxsize=1)
 def default_handler() -> SlackRequestHandler:
-    """Built on the first request of a cold start, from the environment; `cache_clear()` in tests."""
-    return build_handler()
+    """Built on the first request of a cold start, from the environment; `cache_clear()` in tests.
+
+    In AWS the token and signing secret come from SSM by name (`HEADLINES_SLACK_*_PARAM`, template.yaml).
+    """
+    from headlines.aws.secrets import with_slack_secrets
+
+    return build_handler(with_slack_secrets(get_settings()))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,0 +1,91 @@
+"""Running queued jobs from SQS records: parse, run (idempotently), and on the last attempt park on the DLQ.
+
+The worker Lambda wires these together; they are plain classes so tests hand in their own `run`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from headlines.aws.jobs import parse_job
+from headlines.aws.sqs import DeadLetters
+from headlines.jobs import Job
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    from headlines.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def idempotent(run: Callable[[Job], object], table: str | None, config: IdempotencyConfig) -> Callable[..., None]:
+    """`runner(job=...)`: `run`, made idempotent on `Job.id` (Powertools, DynamoDB `table`) when a table is set."""
+
+    def run_once(job: Job) -> None:
+        run(job)
+
+    if not table:
+        return run_once
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
+    from headlines.aws.clients import client
+
+    store = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb"))
+    return idempotent_function(run_once, data_keyword_argument="job", persistence_store=store, config=config)
+
+
+def production_run(settings: Settings) -> Callable[[Job], object]:
+    """`headlines.worker.run_job` with its deps: Slack token from SSM by name (the deps carry the guarded fetcher)."""
+    from headlines.aws.secrets import with_slack_secrets
+    from headlines.worker import build_deps, run_job
+
+    deps = build_deps(with_slack_secrets(settings))
+    return lambda job: run_job(job, deps)
+
+
+class JobRecords:
+    """The SQS record handler: a failure is re-raised (the batch reports it) until the last allowed
+    attempt, when the job is parked on the dead-letter queue with its reason instead."""
+
+    def __init__(
+        self,
+        runner: Callable[..., None],
+        dead_letters: DeadLetters | None,
+        *,
+        on_parked: Callable[[Job | None, Exception], None] | None = None,
+    ) -> None:
+        self.runner = runner
+        self.dead_letters = dead_letters
+        self.on_parked = on_parked
+
+    def __call__(self, record: SQSRecord) -> None:
+        job: Job | None = None
+        try:
+            job = parse_job(record.body)
+            logger.info("running job %s (%s), message %s", job.id, job.kind, record.message_id)
+            self.runner(job=job)
+        except Exception as exc:
+            attempt = int(record.attributes.approximate_receive_count or 1)
+            logger.exception("job failed (message %s, attempt %d): %s", record.message_id, attempt, exc)
+            if self.dead_letters is None or not self.dead_letters.is_last_attempt(attempt):
+                raise
+            self.dead_letters.park(
+                record.body, reason=str(exc), error=type(exc).__name__, message_id=record.message_id, receive_count=attempt
+            )
+            if self.on_parked is not None:
+                self.on_parked(job, exc)
+
+
+def dead_letters_from(settings: Settings) -> DeadLetters | None:
+    if not settings.dead_letter_queue_url:
+        return None
+    return DeadLetters(settings.dead_letter_queue_url, settings.max_receives)
+
+
+__all__ = ["JobRecords", "dead_letters_from", "idempotent", "production_run"]
+
+

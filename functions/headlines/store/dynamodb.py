@@ -1,0 +1,349 @@
+"""The store in AWS: three DynamoDB tables (declared in template.yaml), on-demand, same behaviour as SQLite.
+
+- stories (`pk`, `sk`): per story one `sk="story"` item (the story as compressed JSON), one
+  `sk="tag#<CODE>"` item per country plus `tag#*` (every story), and under `pk="dedup#<key>"` the
+  item that maps a dedup key to its story id. The `by_country` index (`country`, `sort_time`) holds
+  only the tag items, so `latest` is one Query, newest first.
+- posts (`channel`, `story_id`): the conditional put that makes posting exactly-once; expires (TTL).
+- subscriptions (`channel`, `sk`): `sub#<CODE>` items (the sparse `by_code` index answers
+  `channels_for`) and one `digest` item per channel.
+
+Items are written in one transaction per story, conditioned on the dedup item, so two workers
+storing the same article race safely.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from headlines.aws.clients import client, error_code
+from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
+from headlines.store.base import Store, StoreError
+
+STORY = "story"
+TAG = "tag#"
+DEDUP = "dedup#"
+SUB = "sub#"
+DIGEST = "digest"
+COUNTRY_INDEX = "by_country"
+CODE_INDEX = "by_code"
+MAX_ITEM_BYTES = 380 * 1024
+"""DynamoDB's item limit is 400 KB; keep room for the keys and attributes."""
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
+
+
+class DynamoDBStore(Store):
+    """`Store` over DynamoDB. Table names come from settings (`HEADLINES_*_TABLE`), the client is optional.
+
+    Example: `DynamoDBStore("headlines-stories", "headlines-posts", "headlines-subscriptions")`.
+    """
+
+    def __init__(
+        self,
+        stories_table: str,
+        posts_table: str,
+        subscriptions_table: str,
+        *,
+        dynamodb: Any | None = None,
+        post_ttl: timedelta = timedelta(days=30),
+        story_ttl: timedelta | None = None,
+    ) -> None:
+        self.stories_table = stories_table
+        self.posts_table = posts_table
+        self.subscriptions_table = subscriptions_table
+        self._ddb = dynamodb
+        self.post_ttl = post_ttl
+        self.story_ttl = story_ttl
+
+    @property
+    def ddb(self) -> Any:
+        if self._ddb is None:
+            self._ddb = client("dynamodb")
+        return self._ddb
+
+    def _call(self, what: str, method: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.ddb, method)(**kwargs)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                raise StoreError(f"cannot {what}: table {kwargs.get('TableName')!r} does not exist; "
+                                 "deploy template.yaml or set HEADLINES_*_TABLE") from exc
+            raise StoreError(f"cannot {what}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot {what}: {exc}") from exc
+
+    # -- stories ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _encode(story: Story) -> bytes:
+        data = zlib.compress(story.model_dump_json().encode("utf-8"), 6)
+        if len(data) > MAX_ITEM_BYTES:
+            raise StoreError(
+                f"story {story.id} is {len(data)} bytes compressed, over DynamoDB's item limit; "
+                "shorten the article body (HEADLINES_MAX_BODY_CHARS bounds what is summarized)"
+            )
+        return data
+
+    @staticmethod
+    def _decode(item: dict[str, Any]) -> Story:
+        return Story.model_validate_json(zlib.decompress(item["data"]["B"]))
+
+    def _get_item(self, table: str, key: dict[str, Any], what: str) -> dict[str, Any] | None:
+        return self._call(what, "get_item", TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+    def get(self, story_id: str) -> Story | None:
+        item = self._get_item(self.stories_table, {"pk": {"S": story_id}, "sk": {"S": STORY}}, f"read story {story_id}")
+        return self._decode(item) if item else None
+
+    def _story_for_key(self, dedup_key: str) -> str | None:
+        item = self._get_item(
+            self.stories_table, {"pk": {"S": DEDUP + dedup_key}, "sk": {"S": DEDUP}}, "look up a dedup key"
+        )
+        return item["story_id"]["S"] if item else None
+
+    def find(self, dedup_key: str) -> Story | None:
+        story_id = self._story_for_key(dedup_key)
+        return self.get(story_id) if story_id else None
+
+    def put(self, story: Story) -> Story:
+        for _attempt in range(3):
+            try:
+                return self._put_once(story)
+            except _Conflict:
+                continue
+        raise StoreError(f"cannot store story {story.id}: its dedup key kept changing under concurrent writers; retry")
+
+    def _put_once(self, story: Story) -> Story:
+        key = story.article.dedup_key
+        owner = self._story_for_key(key)
+        previous = self.get(owner) if owner else self.get(story.id)
+        if previous is not None:
+            story = story.model_copy(update={"id": previous.id, "created_at": previous.created_at})
+        sort_time = _iso(story.sort_time)
+        table = self.stories_table
+        writes: list[dict[str, Any]] = []
+        expires = self._story_expiry(story)
+        if previous is not None:
+            new_codes = {c.code for c in story.countries} | {ALL_COUNTRIES}
+            for code in {c.code for c in previous.countries} - new_codes:
+                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": story.id}, "sk": {"S": TAG + code}}}})
+            old_key = previous.article.dedup_key
+            if old_key != key:
+                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}}}})
+        story_item = {
+            "pk": {"S": story.id},
+            "sk": {"S": STORY},
+            "dedup_key": {"S": key},
+            "content_hash": {"S": story.content_hash},
+            "sort_time": {"S": sort_time},
+            "data": {"B": self._encode(story)},
+            **expires,
+        }
+        writes.append({"Put": {"TableName": table, "Item": story_item}})
+        dedup_item = {"pk": {"S": DEDUP + key}, "sk": {"S": DEDUP}, "story_id": {"S": story.id}, **expires}
+        if owner is None:
+            cond = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            cond = {"ConditionExpression": "story_id = :id", "ExpressionAttributeValues": {":id": {"S": owner}}}
+        writes.append({"Put": {"TableName": table, "Item": dedup_item, **cond}})
+        for code in sorted({c.code for c in story.countries} | {ALL_COUNTRIES}):
+            tag = {
+                "pk": {"S": story.id},
+                "sk": {"S": TAG + code},
+                "country": {"S": code},
+                "sort_time": {"S": sort_time},
+                "story_id": {"S": story.id},
+                **expires,
+            }
+            writes.append({"Put": {"TableName": table, "Item": tag}})
+        try:
+            self.ddb.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                raise _Conflict from exc
+            raise StoreError(f"cannot store story {story.id}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot store story {story.id}: {exc}") from exc
+        return story
+
+    def _story_expiry(self, story: Story) -> dict[str, Any]:
+        if self.story_ttl is None:
+            return {}
+        return {"expires_at": {"N": str(int((story.created_at + self.story_ttl).timestamp()))}}
+
+    def latest(self, *, country: str | None = None, limit: int = 10, since: datetime | None = None) -> list[Story]:
+        code = country.upper() if country else ALL_COUNTRIES
+        cond = "country = :c"
+        values: dict[str, Any] = {":c": {"S": code}}
+        if since is not None:
+            cond += " AND sort_time >= :t"
+            values[":t"] = {"S": _iso(since)}
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.stories_table,
+            "IndexName": COUNTRY_INDEX,
+            "KeyConditionExpression": cond,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        while len(ids) < limit:
+            page = self._call("list the latest stories", "query", **kwargs)
+            ids += [item["story_id"]["S"] for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._get_many(ids[:limit])
+
+    def _get_many(self, ids: list[str]) -> list[Story]:
+        found: dict[str, Story] = {}
+        for start in range(0, len(ids), 100):
+            keys = [{"pk": {"S": i}, "sk": {"S": STORY}} for i in dict.fromkeys(ids[start : start + 100])]
+            request: dict[str, Any] = {self.stories_table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                page = self._call("read stories", "batch_get_item", RequestItems=request)
+                for item in page.get("Responses", {}).get(self.stories_table, []):
+                    story = self._decode(item)
+                    found[story.id] = story
+                request = page.get("UnprocessedKeys") or {}
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        """Number of stories (a filtered Scan: fine for a newsroom's volume, not for millions)."""
+        total = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.stories_table,
+            "Select": "COUNT",
+            "FilterExpression": "sk = :s",
+            "ExpressionAttributeValues": {":s": {"S": STORY}},
+        }
+        while True:
+            page = self._call("count stories", "scan", **kwargs)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # -- posts --------------------------------------------------------------------------------------
+
+    def record_post(self, channel: str, story_id: str) -> bool:
+        now = datetime.now(UTC)
+        item = {
+            "channel": {"S": channel},
+            "story_id": {"S": story_id},
+            "posted_at": {"S": _iso(now)},
+            "expires_at": {"N": str(int((now + self.post_ttl).timestamp()))},
+        }
+        try:
+            self.ddb.put_item(TableName=self.posts_table, Item=item, ConditionExpression="attribute_not_exists(story_id)")
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise StoreError(f"cannot record the post of {story_id} to {channel}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot record the post of {story_id} to {channel}: {exc}") from exc
+        return True
+
+    def forget_post(self, channel: str, story_id: str) -> None:
+        self._call(
+            f"forget the post of {story_id} to {channel}",
+            "delete_item",
+            TableName=self.posts_table,
+            Key={"channel": {"S": channel}, "story_id": {"S": story_id}},
+        )
+
+    # -- subscriptions and digests --------------------------------------------------------------------
+
+    def subscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        for code in {c.upper() for c in codes}:
+            item = {"channel": {"S": channel}, "sk": {"S": SUB + code}, "code": {"S": code}}
+            self._call(f"subscribe {channel}", "put_item", TableName=self.subscriptions_table, Item=item)
+        return self.subscriptions(channel)
+
+    def unsubscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
+        wanted = {c.upper() for c in codes}
+        drop = self.subscriptions(channel) if ALL_COUNTRIES in wanted else wanted
+        for code in drop:
+            key = {"channel": {"S": channel}, "sk": {"S": SUB + code}}
+            self._call(f"unsubscribe {channel}", "delete_item", TableName=self.subscriptions_table, Key=key)
+        return self.subscriptions(channel)
+
+    def subscriptions(self, channel: str) -> set[str]:
+        items = self._query_all(
+            f"read the subscriptions of {channel}",
+            TableName=self.subscriptions_table,
+            KeyConditionExpression="channel = :c AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":c": {"S": channel}, ":p": {"S": SUB}},
+            ConsistentRead=True,
+        )
+        return {item["code"]["S"] for item in items}
+
+    def channels_for(self, codes: Iterable[str]) -> set[str]:
+        channels: set[str] = set()
+        for code in {c.upper() for c in codes} | {ALL_COUNTRIES}:
+            items = self._query_all(
+                "find subscribed channels",
+                TableName=self.subscriptions_table,
+                IndexName=CODE_INDEX,
+                KeyConditionExpression="code = :c",
+                ExpressionAttributeValues={":c": {"S": code}},
+            )
+            channels |= {item["channel"]["S"] for item in items}
+        return channels
+
+    def set_digest(self, schedule: DigestSchedule) -> None:
+        item = {"channel": {"S": schedule.channel}, "sk": {"S": DIGEST}, "data": {"S": schedule.model_dump_json()}}
+        self._call(f"save the digest of {schedule.channel}", "put_item", TableName=self.subscriptions_table, Item=item)
+
+    def get_digest(self, channel: str) -> DigestSchedule | None:
+        item = self._get_item(
+            self.subscriptions_table, {"channel": {"S": channel}, "sk": {"S": DIGEST}}, f"read the digest of {channel}"
+        )
+        return DigestSchedule.model_validate_json(item["data"]["S"]) if item else None
+
+    def delete_digest(self, channel: str) -> None:
+        key = {"channel": {"S": channel}, "sk": {"S": DIGEST}}
+        self._call(f"delete the digest of {channel}", "delete_item", TableName=self.subscriptions_table, Key=key)
+
+    def digest_schedules(self) -> list[DigestSchedule]:
+        """Every channel's schedule (a filtered Scan; the digest sender runs every few minutes)."""
+        items = self._scan_all(
+            "list digest schedules",
+            TableName=self.subscriptions_table,
+            FilterExpression="sk = :d",
+            ExpressionAttributeValues={":d": {"S": DIGEST}},
+        )
+        schedules = [DigestSchedule.model_validate_json(item["data"]["S"]) for item in items]
+        return sorted(schedules, key=lambda s: s.channel)
+
+    def _query_all(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
+        return self._paged(what, "query", kwargs)
+
+    def _scan_all(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
+        return self._paged(what, "scan", kwargs)
+
+    def _paged(self, what: str, method: str, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._call(what, method, **kwargs)
+            items += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def __repr__(self) -> str:
+        return f"DynamoDBStore({self.stories_table!r}, {self.posts_table!r}, {self.subscriptions_table!r})"
+
+
+class _Conflict(Exception):
+    """Another writer changed the dedup item between our read and our transaction."""

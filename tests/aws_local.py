@@ -1,0 +1,232 @@
+"""A local AWS for tests: resources built from template.yaml's own definitions on a moto server.
+
+Tables, queues and the bucket are created from the template (key schemas, indexes, TTL, redrive
+count), so the test schema cannot drift from the deployment. Every resource name gets a unique
+suffix, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
+
+
+@lru_cache(maxsize=1)
+def template() -> dict[str, Any]:
+    """template.yaml decoded by cfn-lint (understands the !Ref / !Sub / !GetAtt tags)."""
+    from cfnlint.decode import decode
+
+    decoded, errors = decode(str(TEMPLATE))
+    assert not errors, errors
+    return json.loads(json.dumps(decoded))
+
+
+def resource(logical_id: str) -> dict[str, Any]:
+    return template()["Resources"][logical_id]
+
+
+def resources_of_type(kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template()["Resources"].items() if v["Type"] == kind}
+
+
+@dataclass
+class LocalStack:
+    """Names of the resources created for one test, and boto3 clients on the moto server."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    queue_url: str = ""
+    dlq_url: str = ""
+    bucket: str = ""
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        from headlines.aws.clients import client
+
+        return client(service)
+
+    def env(self) -> dict[str, str]:
+        """The HEADLINES_* settings template.yaml gives the functions, pointing at these resources."""
+        return {
+            "HEADLINES_STORE": "dynamodb",
+            "HEADLINES_STORIES_TABLE": self.tables["StoriesTable"],
+            "HEADLINES_POSTS_TABLE": self.tables["PostsTable"],
+            "HEADLINES_SUBSCRIPTIONS_TABLE": self.tables["SubscriptionsTable"],
+            "HEADLINES_IDEMPOTENCY_TABLE": self.tables["IdempotencyTable"],
+            "HEADLINES_QUEUE_URL": self.queue_url,
+            "HEADLINES_DEAD_LETTER_QUEUE_URL": self.dlq_url,
+            "HEADLINES_MAX_RECEIVES": str(resource("WorkQueue")["Properties"]["RedrivePolicy"]["maxReceiveCount"]),
+            "HEADLINES_BUCKET": self.bucket,
+        }
+
+
+def create_table(ddb: Any, logical_id: str, name: str) -> None:
+    props = resource(logical_id)["Properties"]
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props["BillingMode"],
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    ddb.create_table(**kwargs)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+
+def create_stack() -> LocalStack:
+    """Every table, the work queue + DLQ (redrive from the template) and the bucket, uniquely named."""
+    from headlines.aws.clients import client
+
+    suffix = uuid.uuid4().hex[:8]
+    stack = LocalStack()
+    ddb = client("dynamodb")
+    for logical_id in resources_of_type("AWS::DynamoDB::Table"):
+        name = f"{logical_id}-{suffix}"
+        create_table(ddb, logical_id, name)
+        stack.tables[logical_id] = name
+    sqs = client("sqs")
+    stack.dlq_url = sqs.create_queue(QueueName=f"dlq-{suffix}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=stack.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    work = resource("WorkQueue")["Properties"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(work["RedrivePolicy"]["maxReceiveCount"])}
+    stack.queue_url = sqs.create_queue(
+        QueueName=f"work-{suffix}",
+        Attributes={"VisibilityTimeout": str(work["VisibilityTimeout"]), "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
+    stack.bucket = f"articles-{suffix}"
+    client("s3").create_bucket(Bucket=stack.bucket)
+    return stack
+
+
+class LambdaContext:
+    """The attributes Powertools reads from a Lambda context."""
+
+    function_name = "headlines-test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:headlines-test"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+    log_group_name = "/aws/lambda/headlines-test"
+    log_stream_name = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 120_000
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event the Lambda SQS trigger builds from received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {k: str(v) for k, v in m.get("Attributes", {}).items()},
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
+
+
+def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict[str, Any] | None:
+    """What the SQS trigger does once: receive a batch, invoke the handler, delete what succeeded,
+    and make the reported failures visible again at once (as if their visibility timeout ran out)."""
+    from headlines.aws.clients import client
+
+    sqs = client("sqs")
+    got = sqs.receive_message(
+        QueueUrl=stack.queue_url, MaxNumberOfMessages=max_messages, AttributeNames=["All"], WaitTimeSeconds=0
+    ).get("Messages", [])
+    if not got:
+        return None
+    arn = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    try:
+        result = handler(sqs_event(got, arn), LambdaContext())
+    except Exception as exc:  # a whole failed batch raises (Powertools): every message is retried
+        result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in got], "raised": repr(exc)}
+    failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    for m in got:
+        if m["MessageId"] in failed:
+            sqs.change_message_visibility(QueueUrl=stack.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+        else:
+            sqs.delete_message(QueueUrl=stack.queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return result
+
+
+def queue_bodies(queue_url: str) -> list[str]:
+    """Bodies of the messages now visible on a queue (read without consuming: made visible again)."""
+    from headlines.aws.clients import client
+
+    sqs = client("sqs")
+    bodies = []
+    got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+    for m in got:
+        bodies.append(m["Body"])
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    return bodies
+
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A realistic event fixture from tests/events/."""
+    return json.loads((EVENTS / name).read_text())
+
+
+def s3_event(bucket: str, key: str, size: int = 0) -> dict[str, Any]:
+    """The S3 notification fixture, for this bucket and key (keys arrive URL-encoded, spaces as '+')."""
+    from urllib.parse import quote_plus
+
+    event = load_event("s3_object_created.json")
+    record = event["Records"][0]["s3"]
+    record["bucket"]["name"] = bucket
+    record["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
+    record["object"]["key"] = quote_plus(key, safe="/")
+    record["object"]["size"] = size
+    return event
+
+
+def http_event(body: str | bytes, secret: str | None, *, base64_body: bool = False) -> dict[str, Any]:
+    """The POST /articles fixture with this body and secret header (None drops the header)."""
+    import base64
+
+    event = load_event("http_post_articles.json")
+    raw = body.encode() if isinstance(body, str) else body
+    event["body"] = base64.b64encode(raw).decode() if base64_body else raw.decode("utf-8", "replace")
+    event["isBase64Encoded"] = base64_body
+    event["headers"]["content-length"] = str(len(raw))
+    if secret is None:
+        del event["headers"]["x-headlines-secret"]
+    else:
+        event["headers"]["x-headlines-secret"] = secret
+    return event
+
+
+def receive_jobs(queue_url: str) -> list[Any]:
+    """Consume every visible message on the queue, as Jobs."""
+    from headlines.aws.clients import client
+    from headlines.jobs import Job
+
+    sqs = client("sqs")
+    jobs = []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return jobs
+        for m in got:
+            jobs.append(Job.model_validate_json(m["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])

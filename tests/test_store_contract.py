@@ -1,0 +1,153 @@
+"""One behavioural contract, every backend: the same tests run against SQLite and DynamoDB (moto server)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from headlines.countries.data import country_tag
+from headlines.models import Article, DigestSchedule, Story
+from headlines.store.base import Store, StoreError
+
+
+def _story(article: Article, countries: tuple[str, ...] = ()) -> Story:
+    return Story(
+        id=article.story_id(),
+        article=article,
+        headline=article.title or "h",
+        summary="s",
+        countries=[country_tag(c, 1.0, primary=True) for c in countries],
+        content_hash=article.content_hash,
+    )
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        from headlines.store.sqlite import SQLiteStore
+
+        backend: Store = SQLiteStore(tmp_path / "s.db")
+    else:
+        stack = request.getfixturevalue("aws")
+        from headlines.container import build_store
+
+        backend = build_store()  # HEADLINES_STORE=dynamodb and the table names come from the `aws` fixture
+        assert type(backend).__name__ == "DynamoDBStore"
+        assert stack.tables["StoriesTable"] in repr(backend)
+    yield backend
+    backend.close()
+
+
+def test_round_trip(store: Store) -> None:
+    art = Article(id="x1", title="T", body="Body.", url="https://e.com/x", published=datetime(2025, 1, 1, tzinfo=UTC))
+    store.put(_story(art, ("FR",)))
+    got = store.get("x1")
+    assert got is not None and got.article == art and [c.code for c in got.countries] == ["FR"]
+    assert store.get("missing") is None
+    found = store.find(art.dedup_key)
+    assert found is not None and found.id == "x1"
+    assert store.find("url:https://e.com/other") is None
+
+
+def test_same_url_updates_and_keeps_first_id(store: Store) -> None:
+    first = store.put(_story(Article(id="one", body="v1", url="https://e.com/a")))
+    second = store.put(_story(Article(id="two", body="v2", url="https://e.com/a/")))
+    assert store.count() == 1
+    assert second.id == first.id == "one"
+    got = store.get("one")
+    assert got is not None and got.article.body == "v2" and got.created_at == first.created_at
+    assert store.get("two") is None
+
+
+def test_same_content_without_url_dedups(store: Store) -> None:
+    store.put(_story(Article(body="Exactly the same text.")))
+    store.put(_story(Article(body="Exactly  the same text.")))
+    store.put(_story(Article(body="Another text.")))
+    assert store.count() == 2
+
+
+def test_same_id_new_url_replaces_the_old_dedup_key(store: Store) -> None:
+    store.put(_story(Article(id="s", body="b", url="https://e.com/old")))
+    store.put(_story(Article(id="s", body="b", url="https://e.com/new")))
+    assert store.count() == 1
+    assert store.find("url:https://e.com/old") is None
+    new = store.find("url:https://e.com/new")
+    assert new is not None and new.id == "s"
+
+
+def test_latest_orders_by_time_and_filters_country(store: Store) -> None:
+    for i, cc in enumerate([("FR",), ("DE",), ("FR", "RU")]):
+        art = Article(id=f"s{i}", body=f"b{i}", published=datetime(2025, 1, 1 + i, tzinfo=UTC))
+        store.put(_story(art, cc))
+    assert [s.id for s in store.latest()] == ["s2", "s1", "s0"]
+    assert [s.id for s in store.latest(country="fr")] == ["s2", "s0"]
+    assert [s.id for s in store.latest(country="RU")] == ["s2"]
+    assert store.latest(country="JP") == []
+    assert [s.id for s in store.latest(limit=1)] == ["s2"]
+    assert [s.id for s in store.latest(since=datetime(2025, 1, 2, tzinfo=UTC))] == ["s2", "s1"]
+    # re-tagging replaces the country index entries
+    store.put(_story(Article(id="s0", body="b0", published=datetime(2025, 1, 1, tzinfo=UTC)), ("DE",)))
+    assert [s.id for s in store.latest(country="FR")] == ["s2"]
+    assert [s.id for s in store.latest(country="DE")] == ["s1", "s0"]
+    assert store.count() == 3
+
+
+def test_record_post_is_true_once(store: Store) -> None:
+    assert store.record_post("C1", "s1") is True
+    assert store.record_post("C1", "s1") is False
+    assert store.record_post("C2", "s1") is True
+    store.forget_post("C1", "s1")
+    assert store.record_post("C1", "s1") is True
+
+
+def test_subscriptions(store: Store) -> None:
+    assert store.subscribe("C1", ["fr", "de"]) == {"FR", "DE"}
+    store.subscribe("C2", ["*"])
+    assert store.subscriptions("C1") == {"FR", "DE"}
+    assert store.channels_for(["FR"]) == {"C1", "C2"}
+    assert store.channels_for(["jp"]) == {"C2"}
+    assert store.unsubscribe("C1", ["FR"]) == {"DE"}
+    assert store.unsubscribe("C1", ["*"]) == set()
+    assert store.channels_for(["DE"]) == {"C2"}
+    assert store.subscriptions("nobody") == set()
+
+
+def test_digest_schedules(store: Store) -> None:
+    daily = DigestSchedule(channel="C2", frequency="daily", time="08:30", tz="Europe/Paris")
+    weekly = DigestSchedule(channel="C1", frequency="weekly", weekday=0, time="09:00")
+    store.set_digest(daily)
+    store.set_digest(weekly)
+    store.subscribe("C1", ["FR"])  # subscriptions and digests share a table in DynamoDB: keep them apart
+    assert store.get_digest("C2") == daily
+    assert [s.channel for s in store.digest_schedules()] == ["C1", "C2"]
+    sent = daily.model_copy(update={"last_sent": datetime(2025, 1, 1, 7, 30, tzinfo=UTC)})
+    store.set_digest(sent)
+    assert store.get_digest("C2") == sent
+    store.delete_digest("C2")
+    assert store.get_digest("C2") is None
+    assert [s.channel for s in store.digest_schedules()] == ["C1"]
+    assert store.subscriptions("C1") == {"FR"}
+
+
+def test_dynamodb_missing_table_is_a_clear_error(aws: object) -> None:
+    from headlines.store.dynamodb import DynamoDBStore
+
+    store = DynamoDBStore("no-such-table", "no-such-posts", "no-such-subs")
+    with pytest.raises(StoreError, match="does not exist"):
+        store.get("x")
+
+
+def test_dynamodb_oversize_story_is_refused_not_truncated(aws: object) -> None:
+    import base64
+    import os
+
+    from headlines.container import build_store
+
+    store = build_store()
+    noise = base64.b64encode(os.urandom(600_000)).decode()  # barely compressible: over DynamoDB's 400 KB item limit
+    with pytest.raises(StoreError, match="item limit"):
+        store.put(_story(Article(id="big", body=noise)))
+    assert store.get("big") is None and store.count() == 0
