@@ -125,7 +125,8 @@ class GazetteerTagger:
         for code, raw in ranked:
             if model is not None:
                 # The floor keeps a lone weak mention (a first name, a name inside a longer name) from leading.
-                primary = raw >= w.model_min_primary and model.probability(features(code, scores, title_scores, stats)) >= model.threshold
+                p = model.probability(features(code, scores, title_scores, stats))
+                primary = raw >= w.model_min_primary and p >= model.threshold
             else:
                 primary = raw >= w.primary_share * top and raw >= w.min_primary
                 primary = primary or (w.title_primary > 0 and title_scores.get(code, 0.0) >= w.title_primary)

@@ -29,6 +29,7 @@ FEATURES = (
     "top_list",  # the best country also sits in a list with this one
 )
 
+RETRAIN = "retrain with benchmarks/train_country_primary.py"
 _LIST_GAP = re.compile(r"^[^.;:()\n]{0,30}$")
 _LIST_SEP = re.compile(r",|\band\b|\bor\b|/")
 
@@ -66,7 +67,9 @@ def mark_lists(text: str, found: list[tuple[int, str]], stats: dict[str, Candida
                 stats[code].list_peers.add(peer)
 
 
-def features(code: str, scores: dict[str, float], title_scores: dict[str, float], stats: dict[str, CandidateStats]) -> list[float]:
+def features(
+    code: str, scores: dict[str, float], title_scores: dict[str, float], stats: dict[str, CandidateStats]
+) -> list[float]:
     top_code = max(scores, key=lambda c: (scores[c], c))
     top, total, s = scores[top_code], sum(scores.values()), scores[code]
     st = stats.get(code) or CandidateStats()
@@ -100,11 +103,31 @@ class PrimaryModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
+def parse_primary_model(raw: object) -> PrimaryModel:
+    """Validate the JSON written by the training script."""
+    try:
+        if not isinstance(raw, dict) or tuple(raw.get("features", ())) != FEATURES:
+            raise PrimaryModelError(f"country_primary.json features differ from the code; {RETRAIN}")
+        model = PrimaryModel(
+            tuple(map(float, raw["weights"])),
+            float(raw["bias"]),
+            tuple(map(float, raw["mean"])),
+            tuple(map(float, raw["scale"])),
+            float(raw["threshold"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, PrimaryModelError):
+            raise
+        raise PrimaryModelError(f"country_primary.json is malformed ({exc!r}); {RETRAIN}") from exc
+    if not len(model.weights) == len(model.mean) == len(model.scale) == len(FEATURES) or 0.0 in model.scale:
+        raise PrimaryModelError(f"country_primary.json has vectors of the wrong length; {RETRAIN}")
+    return model
+
+
 @lru_cache(maxsize=1)
 def load_primary_model() -> PrimaryModel:
-    raw = json.loads(resources.files("headlines.data").joinpath("country_primary.json").read_text(encoding="utf-8"))
-    if tuple(raw.get("features", ())) != FEATURES:
-        raise PrimaryModelError("country_primary.json features differ from the code; retrain with benchmarks/train_country_primary.py")
-    return PrimaryModel(
-        tuple(raw["weights"]), float(raw["bias"]), tuple(raw["mean"]), tuple(raw["scale"]), float(raw["threshold"])
-    )
+    text = resources.files("headlines.data").joinpath("country_primary.json").read_text(encoding="utf-8")
+    try:
+        return parse_primary_model(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise PrimaryModelError(f"country_primary.json is not JSON ({exc.msg}); {RETRAIN}") from exc
