@@ -2,6 +2,8 @@
 
     python benchmarks/tune_countries.py ../shared/data/reuters21578-train.jsonl ../shared/data/reuters-places-iso2.json
 
+This tunes the share-cut rule (`classifier=False`); the default decision is now the learned model, trained by
+`benchmarks/train_country_primary.py` over evidence computed with these position weights.
 Halves are deterministic by story id (`headlines.evaluation.countries.split_half`). The objective is the mean of
 micro-F1 with and without `source_country=US` and macro-F1 with it; ties favour
 precision. Pass a third argument to use only the first N stories of each half.
@@ -28,7 +30,7 @@ def run(data: Path, pmap: Path, limit: int | None) -> None:
     halves = {h: load_dataset(data, places, split=h, limit=limit) for h in ("tune", "holdout")}
     results = []
     for values in itertools.product(*grid.values()):
-        weights = replace(GazetteerWeights(), **dict(zip(grid, values, strict=True)))
+        weights = replace(GazetteerWeights(), classifier=False, **dict(zip(grid, values, strict=True)))
         tagger = GazetteerTagger(weights)
         row = {}
         for sc in (None, "US"):
@@ -42,7 +44,7 @@ def run(data: Path, pmap: Path, limit: int | None) -> None:
     results.sort(key=lambda r: (r[0], r[1]), reverse=True)
     best = results[0]
     print("best on tune:", dict(zip(grid, best[2], strict=True)))
-    tagger = GazetteerTagger(replace(GazetteerWeights(), **dict(zip(grid, best[2], strict=True))))
+    tagger = GazetteerTagger(replace(GazetteerWeights(), classifier=False, **dict(zip(grid, best[2], strict=True))))
     for sc in (None, "US"):
         ds = halves["holdout"]
         preds = [primary_codes(tagger.tag(ex.article.model_copy(update={"source_country": sc}))) for ex in ds.examples]

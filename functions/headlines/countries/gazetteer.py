@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from headlines.countries.data import country_tag
 from headlines.countries.lexicon import Lexicon, build_lexicon
+from headlines.countries.primary_model import CandidateStats, features, load_primary_model, mark_lists
 from headlines.countries.signals import Mention, body_dateline, dateline_parts, find_mentions, lookup_dateline
 from headlines.models import Article, CountryTag
 
@@ -32,6 +33,10 @@ class GazetteerWeights:
     source_score: float = 0.5
     title_primary: float = 2.0
     """A country with at least this much evidence from the title alone is primary whatever its share (0: off)."""
+    classifier: bool = True
+    """Decide `primary` with the learned per-candidate model in data/country_primary.json instead of the share cut."""
+    model_min_primary: float = 0.75
+    """With the model, the evidence floor for primary: one plain body mention (1.0) passes, a discounted one does not."""
 
 
 class GazetteerTagger:
@@ -53,10 +58,15 @@ class GazetteerTagger:
         """Country -> accumulated evidence, before normalisation (exposed for evaluation and debugging)."""
         return self._evidence(article)[0]
 
-    def _evidence(self, article: Article) -> tuple[dict[str, float], dict[str, float]]:
-        """Evidence per country over the whole article, and from the title alone."""
+    def candidate_features(self, article: Article) -> dict[str, list[float]]:
+        """Country -> the primary model's features (see `primary_model.FEATURES`); used to train that model."""
+        scores, title_scores, stats = self._evidence(article)
+        return {c: features(c, scores, title_scores, stats) for c in scores}
+
+    def _evidence(self, article: Article) -> tuple[dict[str, float], dict[str, float], dict[str, CandidateStats]]:
+        """Evidence per country over the whole article, from the title alone, and per-country mention statistics."""
         lex, w = self.lexicon, self.weights
-        weighted: list[tuple[Mention, float]] = []
+        weighted: list[tuple[Mention, float, int]] = []  # mention, position weight, source (0 dateline, 1 title, 2 body)
         body = article.body
         place, region, resume = body_dateline(body)
         seen: set[tuple[str, ...]] = set()
@@ -65,31 +75,44 @@ class GazetteerTagger:
             if codes and codes not in seen:
                 seen.add(codes)
                 # A dateline is a place by position: the most prominent namesake, not whichever the story mentions.
-                weighted.append((Mention(codes[:1], 1.0, "dateline", -1), w.dateline))
+                weighted.append((Mention(codes[:1], 1.0, "dateline", -1), w.dateline, 0))
         if article.title:
-            weighted.extend((m, w.title) for m in find_mentions(lex, article.title))
-        n_title = len(weighted)
+            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title))
         text = body[resume:]
         for m in find_mentions(lex, text, all_caps=False):
-            weighted.append((m, w.lead if m.start < w.lead_chars else w.body))
+            weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
 
         scores: dict[str, float] = {}
         title_scores: dict[str, float] = {}
-        for m, pos in weighted[:n_title]:
-            if len(m.candidates) == 1 and m.kind != "dateline":
-                title_scores[m.candidates[0]] = title_scores.get(m.candidates[0], 0.0) + m.weight * pos
-        for m, pos in weighted:
+        for m, pos, src in weighted:
             if len(m.candidates) == 1:
                 scores[m.candidates[0]] = scores.get(m.candidates[0], 0.0) + m.weight * pos
+                if src == 1:
+                    title_scores[m.candidates[0]] = title_scores.get(m.candidates[0], 0.0) + m.weight * pos
         support = dict(scores)
-        for m, pos in weighted:
+        stats: dict[str, CandidateStats] = {}
+        found: dict[int, list[tuple[int, str]]] = {1: [], 2: []}
+        for m, pos, src in weighted:
             if len(m.candidates) > 1:
-                best = max(m.candidates, key=lambda c: (support.get(c, 0.0), -m.candidates.index(c)))
-                scores[best] = scores.get(best, 0.0) + m.weight * pos
-        return scores, title_scores
+                code = max(m.candidates, key=lambda c: (support.get(c, 0.0), -m.candidates.index(c)))
+                scores[code] = scores.get(code, 0.0) + m.weight * pos
+            else:
+                code = m.candidates[0]
+            st = stats.setdefault(code, CandidateStats())
+            st.mentions += 1
+            st.names += m.kind == "name"
+            if src == 0:
+                st.dateline = True
+                st.first = 0.0
+            else:
+                found[src].append((m.start, code))
+                st.first = min(st.first, 0.0 if src == 1 else m.start / max(len(text), 1))
+        mark_lists(article.title or "", found[1], stats)
+        mark_lists(text, found[2], stats)
+        return scores, title_scores, stats
 
     def tag(self, article: Article) -> list[CountryTag]:
-        scores, title_scores = self._evidence(article)
+        scores, title_scores, stats = self._evidence(article)
         w = self.weights
         if not scores:
             if article.source_country:
@@ -98,9 +121,15 @@ class GazetteerTagger:
         top = max(scores.values())
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         tags = []
+        model = load_primary_model() if w.classifier else None
         for code, raw in ranked:
-            primary = raw >= w.primary_share * top and raw >= w.min_primary
-            primary = primary or (w.title_primary > 0 and title_scores.get(code, 0.0) >= w.title_primary)
+            if model is not None:
+                # The floor keeps a lone weak mention (a first name, a name inside a longer name) from leading.
+                p = model.probability(features(code, scores, title_scores, stats))
+                primary = raw >= w.model_min_primary and p >= model.threshold
+            else:
+                primary = raw >= w.primary_share * top and raw >= w.min_primary
+                primary = primary or (w.title_primary > 0 and title_scores.get(code, 0.0) >= w.title_primary)
             tags.append(country_tag(code, raw / top, primary=primary))
         if not any(t.primary for t in tags):
             # Only weak evidence (one passing mention, or a name inside a longer name): the feed's home country
