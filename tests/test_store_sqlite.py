@@ -5,20 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from headlines.countries.data import country_tag
-from headlines.models import Article, Story
+from headlines.models import Article
 from headlines.store.sqlite import SQLiteStore
-
-
-def _story(article: Article, countries: tuple[str, ...] = ()) -> Story:
-    return Story(
-        id=article.story_id(),
-        article=article,
-        headline=article.title or "h",
-        summary="s",
-        countries=[country_tag(c, 1.0, primary=True) for c in countries],
-        content_hash=article.content_hash,
-    )
+from tests.test_store_contract import _story
 
 
 def test_round_trip_survives_reopen(tmp_path: Path) -> None:

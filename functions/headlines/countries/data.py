@@ -68,3 +68,14 @@ def parse_country(value: str) -> str | None:
         return pycountry.countries.lookup(value).alpha_2
     except LookupError:
         return None
+
+
+def tags_from_counts(counts: dict[str, int]) -> list[CountryTag]:
+    """The baselines' rule: score = mentions / top mentions; primary when at least half the top count."""
+    if not counts:
+        return []
+    top = max(counts.values())
+    return [
+        country_tag(code, n / top, primary=n * 2 >= top)
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]

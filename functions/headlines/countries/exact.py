@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from headlines.countries.data import country_names, country_tag
+from headlines.countries.data import country_names, tags_from_counts
 from headlines.models import Article, CountryTag
 
 
@@ -37,10 +37,4 @@ class ExactNameTagger:
         for m in pattern.finditer(text):
             code = lookup[m.group(0).lower()]
             counts[code] = counts.get(code, 0) + 1
-        if not counts:
-            return []
-        top = max(counts.values())
-        return [
-            country_tag(code, n / top, primary=n * 2 >= top)
-            for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
+        return tags_from_counts(counts)

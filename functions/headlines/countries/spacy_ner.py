@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from headlines.countries.data import country_tag
+from headlines.countries.data import tags_from_counts
 from headlines.models import Article, CountryTag
 
 
@@ -53,13 +53,7 @@ class SpacyNERTagger:
                 code = _lookup(ent.text)
                 if code:
                     counts[code] = counts.get(code, 0) + 1
-        if not counts:
-            return []
-        top = max(counts.values())
-        return [
-            country_tag(code, n / top, primary=n * 2 >= top)
-            for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
+        return tags_from_counts(counts)
 
     @staticmethod
     def _text(article: Article) -> str:
