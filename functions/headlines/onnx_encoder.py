@@ -23,7 +23,7 @@ TOKENIZER_FILE = "tokenizer.json"
 MANIFEST_FILE = "manifest.json"
 ONNX_REQUIRED_FILES = (MODEL_FILE, TOKENIZER_FILE, MANIFEST_FILE)
 
-# Where a container image bundles the exported model (infra/Dockerfile.onnx); used when present
+# Where a container image bundles the exported model (infra/Dockerfile); used when present
 # and HEADLINES_ONNX_DIR is not set.
 BUNDLED_ONNX_DIR = Path("/opt/model-onnx")
 
