@@ -132,7 +132,13 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_the_indexes_the_st
     assert keys == ["country", "sort_time"]
     subs = {i["IndexName"] for i in tables["SubscriptionsTable"]["Properties"]["GlobalSecondaryIndexes"]}
     assert dynamodb.CODE_INDEX in subs
-    for name in ("PostsTable", "StoriesTable", "IdempotencyTable"):  # data that expires
+    from headlines.ask import dynamodb as vectors
+
+    by_seq = {i["IndexName"]: i for i in tables["StoryVectorsTable"]["Properties"]["GlobalSecondaryIndexes"]}
+    assert [k["AttributeName"] for k in by_seq[vectors.SEQ_INDEX]["KeySchema"]] == ["log", "seq"]
+    projected = set(by_seq[vectors.SEQ_INDEX]["Projection"]["NonKeyAttributes"]) | {"story_id", "seq"}
+    assert projected == {a.strip() for a in vectors._INDEXED.split(",")}  # what the index loads, no unit vectors
+    for name in ("PostsTable", "StoriesTable", "IdempotencyTable", "StoryVectorsTable"):  # data that expires
         assert tables[name]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
 
 

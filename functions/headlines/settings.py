@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     stories_table: str = Field(default="headlines-stories", description="DynamoDB stories table")
     posts_table: str = Field(default="headlines-posts", description="DynamoDB post records (exactly-once)")
     subscriptions_table: str = Field(default="headlines-subscriptions", description="DynamoDB subscriptions + digests")
+    vectors_table: str = Field(default="headlines-story-vectors", description="DynamoDB story vectors (for `ask`)")
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
     dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")
