@@ -145,3 +145,25 @@ def test_a_missing_table_says_which_setting_to_fix(aws: LocalStack) -> None:
         store.put(_vectors("s", ["Head"]))
     with pytest.raises(EmbeddingStoreError, match="HEADLINES_VECTORS_TABLE"):
         list(store.scan())
+
+
+@pytest.mark.model
+def test_cli_ask_on_aws_embeds_stories_stored_before_vectors_existed(aws: LocalStack) -> None:
+    """A stack deployed before the vectors table: `headlines ask` with the AWS settings embeds once, then answers."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from headlines.cli.app import app
+    from headlines.container import build_store
+    from headlines.countries.exact import ExactNameTagger
+    from headlines.pipeline import Pipeline
+    from headlines.samples import load_samples
+    from headlines.summarize.lead import LeadSummarizer
+
+    Pipeline(LeadSummarizer(), ExactNameTagger(), store=build_store()).process_many(load_samples())
+    assert DynamoDBEmbeddingStore(aws.tables["StoryVectorsTable"]).ids() == set()
+    result = CliRunner().invoke(app, ["ask", "What did Macron say about Russia?", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip())["sources"][0]["id"] == "seed-france-russia"
+    assert DynamoDBEmbeddingStore(aws.tables["StoryVectorsTable"]).ids() == {a.story_id() for a in load_samples()}

@@ -98,7 +98,7 @@ class DynamoDBEmbeddingStore(EmbeddingStore):
     # -- writing --------------------------------------------------------------------------------------
 
     def put(self, vectors: StoryVectors) -> None:
-        item, digest = self._encode(vectors)
+        item, digest = self.encode(vectors)
         key = {"story_id": {"S": vectors.story_id}}
         for _attempt in range(5):
             current = self._call(
@@ -129,7 +129,8 @@ class DynamoDBEmbeddingStore(EmbeddingStore):
                 raise EmbeddingStoreError(f"cannot store the vectors of {vectors.story_id}: {exc}") from exc
         raise EmbeddingStoreError(f"cannot store the vectors of {vectors.story_id}: concurrent writers kept winning; retry")
 
-    def _encode(self, v: StoryVectors) -> tuple[dict[str, Any], str]:
+    def encode(self, v: StoryVectors) -> tuple[dict[str, Any], str]:
+        """The item this store writes for `v` (all but `seq`) and its content digest."""
         dtype = _DTYPES[self.dtype]
         story = np.ascontiguousarray(v.story_vector, dtype=np.float32)
         units = np.ascontiguousarray(v.unit_vectors, dtype=np.float32)
