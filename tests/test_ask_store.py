@@ -3,8 +3,7 @@ in-memory index and engine built on it (no model: a hashing encoder)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,24 +19,7 @@ from headlines.pipeline import Pipeline
 from headlines.samples import load_samples
 from headlines.store.base import Store
 from headlines.summarize.lead import LeadSummarizer
-
-
-class HashingEncoder:
-    """A real, deterministic bag-of-words encoder (feature hashing): lets these tests run without the model."""
-
-    name = "test:hashing"
-    dim = 256
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                word = word.strip(".,;:!?'\"()")
-                if len(word) > 3:
-                    out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
+from tests.fakes.encoders import HashingEncoder
 
 TOLERANCE = 1e-3
 """DynamoDB keeps vectors as float16 (docs/ask.md: Recall unchanged); SQLite as float32."""

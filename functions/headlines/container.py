@@ -84,7 +84,10 @@ def reset_caches() -> None:
     reset_clients()
 
 
-def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:
+def build_summarizer(
+    settings: Settings | None = None, name: str | None = None, *, encoder: SentenceEncoder | None = None
+) -> Summarizer:
+    """The configured summarizer; `encoder` (default: the process-wide one) is what the model summarizer embeds with."""
     settings = settings or get_settings()
     name = name or settings.summarizer
     if name == "lead":
@@ -98,7 +101,7 @@ def build_summarizer(settings: Settings | None = None, name: str | None = None) 
             return AbstractiveSummarizer(settings.summarizer_model)
         from headlines.summarize.embedding import EmbeddingSummarizer
 
-        return EmbeddingSummarizer(get_encoder(settings))
+        return EmbeddingSummarizer(encoder or get_encoder(settings))
     raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
 
 
@@ -147,7 +150,6 @@ def build_embedding_store(settings: Settings | None = None, store: Store | None 
     settings = settings or get_settings()
     kind = settings.store
     if store is not None:
-        from headlines.store.dynamodb import DynamoDBStore
         from headlines.store.sqlite import SQLiteStore
 
         if isinstance(store, SQLiteStore):
@@ -156,6 +158,8 @@ def build_embedding_store(settings: Settings | None = None, store: Store | None 
             from headlines.ask.embeddings import SQLiteEmbeddingStore
 
             return SQLiteEmbeddingStore(store.path)
+        from headlines.store.dynamodb import DynamoDBStore  # botocore: only when the store is not SQLite
+
         kind = "dynamodb" if isinstance(store, DynamoDBStore) else "other"
     if kind == "sqlite":
         from headlines.ask.embeddings import SQLiteEmbeddingStore
@@ -266,14 +270,20 @@ def build_pipeline(
     settings = settings or get_settings()
     if embeddings is None and store is not None and settings.embed:
         embeddings = build_embedding_store(settings, store)
+    encoder = None
+    if embeddings is not None:
+        from headlines.encoder import MemoizedEncoder
+
+        # One encoder for the summarizer and the ask index: a story's sentences are encoded once.
+        encoder = MemoizedEncoder(get_encoder(settings))
     return Pipeline(
-        build_summarizer(settings),
+        build_summarizer(settings, encoder=encoder),
         build_tagger(settings),
         store=store,
         delivery=delivery,
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
-        encoder=get_encoder(settings) if embeddings is not None else None,
+        encoder=encoder,
         embeddings=embeddings,
     )

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         default="auto", description="auto: ONNX when HEADLINES_ONNX_DIR is set or /opt/model-onnx exists, else transformers"
     )
     onnx_dir: Path | None = Field(default=None, description="Exported ONNX encoder directory (`headlines model export`)")
-    onnx_threads: int | None = Field(default=None, ge=1, le=64, description="ONNX Runtime intra-op threads (default: all cores)")
+    onnx_threads: int | None = Field(default=None, ge=1, le=64, description="Parallel ONNX inference calls (default: CPUs)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
     embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
