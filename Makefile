@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(VENV)/bin/headlines demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check functions tests benchmarks
+	$(VENV)/bin/ruff check functions tests benchmarks infra
 
 test: lint
 	$(VENV)/bin/pytest -q

@@ -11,7 +11,8 @@ engine's BM25, story cosine, best-sentence cosine), the engine's fused score wit
 `Weights`, the same without the country filter inferred from the question, and why the fused
 system misses: how many misses are wire tables (no reporting verb in the lead: "Qtly div 15 cts vs
 15 cts prior") whose question words (the company name) appear nowhere in the stored text. `--grid`
-adds the best fusion weights on this slice: tune on one offset, report on another.
+adds the best fusion weights on this slice: tune on one offset, report on another. `--dtype float16`
+scores with the stored vectors rounded to float16, as the DynamoDB store keeps them (questions stay float32).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/headlines-sweep"))
     parser.add_argument("--grid", action="store_true", help="also search fusion weights on this slice")
+    parser.add_argument("--dtype", choices=["float32", "float16"], default="float32",
+                        help="round the stored vectors through this type first (float16: what the DynamoDB store keeps)")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     stem = args.cache / f"slice-{args.seed}-{args.offset}-{args.limit}-{args.questions}"
@@ -91,6 +94,9 @@ def main() -> None:
     ids = index.ids
     gold = np.asarray([ids.index(str(g)) for g in cached["gold"]])
     units = embeddings.unit_vectors(ids)
+    if args.dtype == "float16":  # exactly what DynamoDBEmbeddingStore writes and reads back
+        index._matrix = index._matrix.astype(np.float16).astype(np.float32)
+        units = {k: v.astype(np.float16).astype(np.float32) for k, v in units.items()}
 
     from rank_bm25 import BM25Okapi
 
@@ -120,7 +126,8 @@ def main() -> None:
         ("fused, shipped Weights", fused(Weights(), keep), keep),
         ("fused, no inferred country filter", fused(Weights(), everything), everything),
     ]
-    print(f"{len(questions)} titles over {len(ids)} stories (seed {args.seed}, offset {args.offset})")
+    print(f"{len(questions)} titles over {len(ids)} stories (seed {args.seed}, offset {args.offset}, "
+          f"stored vectors as {args.dtype})")
     print(f"{'signal':40} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
     for name, scores, k in rows:
         r1, r5, mrr = metrics(scores, gold, k)

@@ -1,20 +1,27 @@
-"""Warm time to summarize a 600-word article on one CPU core, and batch throughput.
+"""Warm time to summarize a 600-word article on one CPU core, per encoder path, and batch throughput.
 
-    PYTHONPATH=functions python benchmarks/summarize_speed.py [--runs 20] [--threads 1]
+    PYTHONPATH=functions python benchmarks/summarize_speed.py [--runs 20] [--threads 1] [--paths "torch fp32,onnx int8"]
 
-The article is built from the bundled samples (whole sentences, about 600 words), so the script needs no
-dev data. Prints median and p90 milliseconds for the full summarizer and for the encoder alone.
+Paths: "torch fp32" (transformers, the local default), "onnx int8" (ONNX Runtime, what the Lambda
+worker image runs, infra/Dockerfile) and "onnx fp32". ONNX exports are made once with
+`headlines model export` (needs torch) and cached in the user cache directory (shared with
+benchmarks/model_paths.py). The paths are timed interleaved, run by run, so machine load hits them
+alike. The article is built from the bundled samples (whole sentences, about 600 words), so the
+script needs no dev data. Prints median and p90 milliseconds for the full summarizer and for the
+encoder alone, and articles/s for a batch of 16 through `summarize_many`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from headlines.models import Article
 from headlines.samples import load_samples
@@ -47,56 +54,75 @@ def timed(fn, runs: int) -> list[float]:
     return out
 
 
+def build_encoder(path: str, threads: int, cache: Path):
+    if path == "torch fp32":
+        import torch
+
+        torch.set_num_threads(threads)
+        from headlines.encoder import TransformersEncoder
+
+        return TransformersEncoder()
+    from headlines.onnx_encoder import OnnxEncoder
+    from model_paths import _ensure_exports
+
+    return OnnxEncoder(_ensure_exports(cache)[path], threads=threads)
+
+
+def p90(xs: list[float]) -> float:
+    return sorted(xs)[int(0.9 * (len(xs) - 1))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--words", type=int, default=600)
-    parser.add_argument(
-        "--int8", action="store_true", help="dynamically quantize the encoder's Linear layers (what-if; not the shipped path)"
-    )
+    parser.add_argument("--paths", default="torch fp32,onnx int8", help="comma-separated: torch fp32, onnx fp32, onnx int8")
+    parser.add_argument("--cache", type=Path, default=None, help="where the ONNX exports are kept")
     args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from platformdirs import user_cache_path
 
-    import torch
-
-    torch.set_num_threads(args.threads)
-    from headlines.encoder import TransformersEncoder
     from headlines.summarize.embedding import ENCODE_BATCH, Document, EmbeddingSummarizer
 
-    t0 = time.perf_counter()
-    encoder = TransformersEncoder()
-    load_ms = (time.perf_counter() - t0) * 1000
-    if args.int8:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            encoder.model = torch.ao.quantization.quantize_dynamic(encoder.model, {torch.nn.Linear}, dtype=torch.qint8)
-    summarizer = EmbeddingSummarizer(encoder)
+    cache = args.cache or user_cache_path("headlines", appauthor=False) / "bench-model-paths"
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     article = article_of(args.words)
     doc = Document.from_article(article)
-    n_tokens = sum(len(ids) for ids in encoder.tokenizer(doc.sentences)["input_ids"])
-    for _ in range(3):  # warm-up
-        summarizer.summarize(article, sentences=2, max_words=60)
-
-    full = timed(lambda: summarizer.summarize(article, sentences=2, max_words=60), args.runs)
-    enc = timed(lambda: encoder.encode([*doc.sentences, article.title or ""], batch_size=ENCODE_BATCH), args.runs)
-    batch = [article] * 16
-    t0 = time.perf_counter()
-    summarizer.summarize_many(batch, sentences=2, max_words=60)
-    batch_s = time.perf_counter() - t0
-
-    def p90(xs: list[float]) -> float:
-        return sorted(xs)[int(0.9 * (len(xs) - 1))]
+    texts = [*doc.sentences, article.title or ""]
+    summarizers, load_ms = {}, {}
+    for path in paths:
+        t0 = time.perf_counter()
+        summarizers[path] = EmbeddingSummarizer(build_encoder(path, args.threads, cache))
+        load_ms[path] = (time.perf_counter() - t0) * 1000
+        for _ in range(3):  # warm-up
+            summarizers[path].summarize(article, sentences=2, max_words=60)
+    full: dict[str, list[float]] = {p: [] for p in paths}
+    enc: dict[str, list[float]] = {p: [] for p in paths}
+    for _ in range(args.runs):
+        for path, summarizer in summarizers.items():
+            full[path] += timed(lambda s=summarizer: s.summarize(article, sentences=2, max_words=60), 1)
+            enc[path] += timed(lambda s=summarizer: s.encoder.encode(texts, batch_size=ENCODE_BATCH), 1)
+    batch = {}
+    for path, summarizer in summarizers.items():
+        t0 = time.perf_counter()
+        summarizer.summarize_many([article] * 16, sentences=2, max_words=60)
+        batch[path] = 16 / (time.perf_counter() - t0)
 
     words = len(article.body.split())
-    kind = "int8 dynamic quantization" if args.int8 else "fp32"
-    print(f"torch threads: {torch.get_num_threads()}  encoder: {kind}  model load: {load_ms:.0f} ms")
-    print(f"article: {words} words, {len(doc.sentences)} sentences, {n_tokens} tokens")
-    print("| step | median ms | p90 ms |\n|---|---|---|")
-    print(f"| summarize (split + encode + score + select) | {statistics.median(full):.1f} | {p90(full):.1f} |")
-    print(f"| encoder alone | {statistics.median(enc):.1f} | {p90(enc):.1f} |")
-    print(f"batch of 16 such articles: {batch_s:.2f} s ({16 / batch_s:.1f} articles/s)")
+    print(f"article: {words} words, {len(doc.sentences)} sentences; {args.threads} thread(s); {args.runs} runs per path")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print("| path | summarize median ms | p90 ms | encoder alone median ms | batch of 16: articles/s | load ms |")
+    print("|---|---|---|---|---|---|")
+    for path in paths:
+        print(
+            f"| {path} | {statistics.median(full[path]):.1f} | {p90(full[path]):.1f} | {statistics.median(enc[path]):.1f} "
+            f"| {batch[path]:.1f} | {load_ms[path]:.0f} |"
+        )
+    if len(paths) > 1:
+        base = statistics.median(full[paths[0]])
+        for path in paths[1:]:
+            print(f"{path} vs {paths[0]}: {base / statistics.median(full[path]):.2f}x faster (summarize median)")
 
 
 if __name__ == "__main__":

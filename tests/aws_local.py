@@ -58,6 +58,7 @@ class LocalStack:
             "HEADLINES_POSTS_TABLE": self.tables["PostsTable"],
             "HEADLINES_SUBSCRIPTIONS_TABLE": self.tables["SubscriptionsTable"],
             "HEADLINES_IDEMPOTENCY_TABLE": self.tables["IdempotencyTable"],
+            "HEADLINES_VECTORS_TABLE": self.tables["StoryVectorsTable"],
             "HEADLINES_QUEUE_URL": self.queue_url,
             "HEADLINES_DEAD_LETTER_QUEUE_URL": self.dlq_url,
             "HEADLINES_MAX_RECEIVES": str(resource("WorkQueue")["Properties"]["RedrivePolicy"]["maxReceiveCount"]),

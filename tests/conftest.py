@@ -82,3 +82,22 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     get_settings.cache_clear()
     return stack
+
+
+@pytest.fixture
+def slack() -> Iterator[Any]:
+    """A local HTTP server speaking the Slack Web API and recording what it is sent."""
+    from tests.fakes.slack_api import FakeSlackAPI
+
+    with FakeSlackAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """A fresh embedded (SQLite) store in the test's tmp dir; modules needing another store override it."""
+    from headlines.store.sqlite import SQLiteStore
+
+    s = SQLiteStore(tmp_path / "store.db")
+    yield s
+    s.close()

@@ -1,51 +1,123 @@
-"""Story vectors in SQLite and the in-memory index built from them (no model: a hashing encoder)."""
+"""The embedding-store contract on both backends (SQLite file, DynamoDB on the moto server) and the
+in-memory index and engine built on it (no model: a hashing encoder)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from headlines.ask.embeddings import EmbeddingStoreError, SQLiteEmbeddingStore, StoryVectors, embed_story
+from headlines.ask.embeddings import EmbeddingStore, EmbeddingStoreError, StoryVectors, embed_story
 from headlines.ask.engine import AnswerEngine, AskError
 from headlines.ask.index import ArchiveIndex
 from headlines.countries.exact import ExactNameTagger
 from headlines.models import Article
 from headlines.pipeline import Pipeline
 from headlines.samples import load_samples
-from headlines.store.sqlite import SQLiteStore
+from headlines.store.base import Store
 from headlines.summarize.lead import LeadSummarizer
+from tests.fakes.encoders import HashingEncoder
+
+TOLERANCE = 1e-3
+"""DynamoDB keeps vectors as float16 (docs/ask.md: Recall unchanged); SQLite as float32."""
 
 
-class HashingEncoder:
-    """A real, deterministic bag-of-words encoder (feature hashing): lets these tests run without the model."""
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, EmbeddingStore]]:
+    """A story store and its embedding store, built by the container as the CLI and the worker build them."""
+    from headlines.container import build_embedding_store, build_store
 
-    name = "test:hashing"
-    dim = 256
+    if request.param == "sqlite":
+        from headlines.store.sqlite import SQLiteStore
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                word = word.strip(".,;:!?'\"()")
-                if len(word) > 3:
-                    out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
-
-@pytest.fixture
-def archive(tmp_path):
-    db = tmp_path / "h.db"
-    store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
-    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
-    pipeline.process_many(load_samples())
+        store: Store = SQLiteStore(tmp_path / "h.db")
+    else:
+        stack = request.getfixturevalue("aws")  # HEADLINES_STORE=dynamodb, table names from template.yaml
+        store = build_store()
+    embeddings = build_embedding_store(store=store)
+    assert embeddings is not None
+    if request.param == "dynamodb":
+        assert type(embeddings).__name__ == "DynamoDBEmbeddingStore"
+        assert stack.tables["StoryVectorsTable"] in repr(embeddings)
+        embeddings.page_size = 2  # type: ignore[attr-defined]  # every read below spans several pages
     yield store, embeddings
     store.close()
     embeddings.close()
+
+
+def _vectors(story_id: str, units: list[str], *, seed: int = 0, countries: tuple[str, ...] = ()) -> StoryVectors:
+    rng = np.random.default_rng(seed)
+    unit_vectors = rng.normal(size=(len(units), 8)).astype(np.float32)
+    unit_vectors /= np.linalg.norm(unit_vectors, axis=1, keepdims=True)
+    return StoryVectors(story_id, datetime(2025, 12, 21, tzinfo=UTC), countries, units, unit_vectors.mean(0),
+                        unit_vectors, "test:random")
+
+
+@pytest.fixture
+def archive(backend: tuple[Store, EmbeddingStore]) -> tuple[Store, EmbeddingStore]:
+    store, embeddings = backend
+    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
+    pipeline.process_many(load_samples())
+    return store, embeddings
+
+
+# -- the contract --------------------------------------------------------------------------------------
+
+
+def test_scan_after_a_cursor_yields_later_writes_oldest_first(backend: tuple[Store, EmbeddingStore]) -> None:
+    _, embeddings = backend
+    embeddings.put(_vectors("a", ["A head", "A one."], countries=("FR",)))
+    embeddings.put(_vectors("b", ["B head", "B one.", "B two."], seed=1))
+    first = list(embeddings.scan())
+    assert [e.story_id for e in first] == ["a", "b"]
+    assert first[0].countries == ("FR",) and first[0].units == ["A head", "A one."] and first[0].model == "test:random"
+    assert first[0].sort_time == datetime(2025, 12, 21, tzinfo=UTC)
+    assert first[0].seq < first[1].seq and first[0].unit_vectors.size == 0
+    assert np.allclose(first[1].story_vector, _vectors("b", ["B head", "B one.", "B two."], seed=1).story_vector, atol=TOLERANCE)
+    cursor, held = first[1].seq, {e.story_id: e.seq for e in first}  # what an index holds after loading them
+    assert list(embeddings.scan(cursor, loaded=held)) == []
+    embeddings.put(_vectors("c", ["C head"], seed=2))
+    embeddings.put(_vectors("a", ["A head", "A one.", "A, updated."], seed=3))
+    later = list(embeddings.scan(cursor, loaded=held))
+    assert [e.story_id for e in later] == ["c", "a"] and later[1].units[-1] == "A, updated."
+    assert [e.story_id for e in embeddings.scan()] == ["b", "c", "a"]  # one entry per story, the newest
+    assert embeddings.ids() == {"a", "b", "c"}
+
+
+def test_unit_vectors_round_trip_and_missing_ids_are_left_out(backend: tuple[Store, EmbeddingStore]) -> None:
+    _, embeddings = backend
+    sent = _vectors("s", ["Head", "One.", "Two."], seed=4)
+    embeddings.put(sent)
+    got = embeddings.unit_vectors(["s", "nope", "s"])
+    assert set(got) == {"s"} and got["s"].dtype == np.float32 and got["s"].shape == (3, 8)
+    assert np.allclose(got["s"], sent.unit_vectors, atol=TOLERANCE)
+    many = [_vectors(f"m{i}", ["Head", "One."], seed=i) for i in range(7)]
+    embeddings.put_many(many)
+    assert set(embeddings.unit_vectors([v.story_id for v in many])) == {v.story_id for v in many}
+
+
+def test_delete_forgets_a_story(backend: tuple[Store, EmbeddingStore]) -> None:
+    _, embeddings = backend
+    embeddings.put(_vectors("gone", ["Head", "One."]))
+    embeddings.put(_vectors("kept", ["Head", "One."]))
+    embeddings.delete("gone")
+    embeddings.delete("never-stored")
+    assert embeddings.ids() == {"kept"} and embeddings.unit_vectors(["gone"]) == {}
+    assert [e.story_id for e in embeddings.scan()] == ["kept"]
+
+
+def test_vectors_must_match_their_units(backend: tuple[Store, EmbeddingStore]) -> None:
+    _, embeddings = backend
+    bad = StoryVectors("x", datetime.now(UTC), (), ["head", "one"], np.ones(4, np.float32), np.ones((1, 4), np.float32), "m")
+    with pytest.raises(EmbeddingStoreError, match="2 units"):
+        embeddings.put(bad)
+    assert embeddings.ids() == set()
+
+
+# -- the pipeline, the index and the engine on either backend ---------------------------------------------
 
 
 def test_pipeline_stores_story_and_sentence_vectors_once(archive):
@@ -57,7 +129,7 @@ def test_pipeline_stores_story_and_sentence_vectors_once(archive):
     assert entry.story_vector.dtype == np.float32 and entry.story_vector.shape == (256,)
     units = embeddings.unit_vectors(["seed-france-russia"])["seed-france-russia"]
     assert units.shape == (len(entry.units), 256)
-    assert np.allclose(np.linalg.norm(units, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(np.linalg.norm(units, axis=1), 1.0, atol=TOLERANCE)
 
 
 def test_reprocessing_replaces_vectors_and_the_index_follows(archive):
@@ -71,13 +143,6 @@ def test_reprocessing_replaces_vectors_and_the_index_follows(archive):
     assert len(index) == len(load_samples())  # the old row is masked out, not counted twice
     row = index.row("seed-france-russia")
     assert any("phone call" in u for u in index.units[row])
-
-
-def test_vectors_must_match_their_units(tmp_path):
-    embeddings = SQLiteEmbeddingStore(tmp_path / "v.db")
-    bad = StoryVectors("x", datetime.now(UTC), (), ["head", "one"], np.ones(4, np.float32), np.ones((1, 4), np.float32), "m")
-    with pytest.raises(EmbeddingStoreError, match="2 units"):
-        embeddings.put(bad)
 
 
 def test_index_refuses_vectors_of_another_model(archive):
@@ -116,15 +181,15 @@ def test_engine_rejects_empty_and_oversized_questions(archive):
         engine.ask("why " * 400)
 
 
-def test_backfill_embeds_stories_stored_without_vectors(tmp_path):
-    db = tmp_path / "h.db"
-    store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
+def test_backfill_embeds_stories_stored_without_vectors(backend: tuple[Store, EmbeddingStore]) -> None:
+    store, embeddings = backend
     Pipeline(LeadSummarizer(), ExactNameTagger(), store=store).process_many(load_samples())
     assert embeddings.ids() == set()
     engine = AnswerEngine(store, embeddings, HashingEncoder())
     assert engine.backfill() == store.count()
     assert engine.backfill() == 0
     assert embeddings.ids() == {s.id for s in store.latest(limit=100)}
+    assert engine.ask("diplomatic talks Russia Putin Macron").sources[0].id == "seed-france-russia"
 
 
 def test_embed_story_is_what_the_pipeline_stores():

@@ -43,12 +43,6 @@ def _posts(slack: FakeSlackAPI, channel: str) -> list[Any]:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
-
-
-@pytest.fixture
 def deployed(aws: LocalStack, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
     """The worker's environment as template.yaml sets it, Slack pointed at the fake server."""
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e-test")

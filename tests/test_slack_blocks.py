@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -109,11 +108,6 @@ def test_url_of() -> None:
 
 
 # -- digests ----------------------------------------------------------------------------------------------
-@pytest.fixture
-def store(tmp_path: Path) -> SQLiteStore:
-    return SQLiteStore(tmp_path / "d.db")
-
-
 def test_digest_groups_by_country_and_shows_each_event_once(store: SQLiteStore) -> None:
     store.put(story("a1", "Paris floods close the Louvre", codes=("FR",)))
     store.put(story("a2", "Floods close the Louvre in Paris", codes=("FR",), body="Another outlet's copy."))  # same event

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,24 +17,11 @@ HOSTILE_TITLE = "Bank <!channel> alert <@U123> & <https://evil.example|bank> <!h
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlackAPI]:
-    with FakeSlackAPI() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
     monkeypatch.setenv("HEADLINES_SLACK_MAX_RETRIES", "1")
     return Settings()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "posts.db")
-    yield s
-    s.close()
 
 
 def article(**kw: object) -> Article:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -15,23 +14,7 @@ from headlines.pipeline import derive_headline
 from headlines.summarize.embedding import MAX_CANDIDATE_SENTENCES, EmbeddingSummarizer, SummarizeError
 from headlines.summarize.scorer import SentenceScorer, fit_logistic
 from headlines.text import word_count
-
-
-class HashingEncoder:
-    """A small, real bag-of-words encoder (hashed word counts, L2-normalised): fast and model-free."""
-
-    name = "hashing"
-    dim = 256
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-            norm = np.linalg.norm(out[i])
-            out[i] /= norm or 1.0
-        return out
-
+from tests.fakes.encoders import HashingEncoder
 
 SEED_BODY = (
     "France is contemplating initiating diplomatic discussions with Russia, following an expression of openness by "

@@ -74,7 +74,7 @@ def test_worker_consumes_the_work_queue_in_small_batches_with_partial_failures()
     assert 1 <= int(props["BatchSize"]) <= 10
 
 
-def test_worker_is_an_image_built_from_infra_dockerfile_with_the_model() -> None:
+def test_worker_is_an_image_built_from_infra_dockerfile_with_the_onnx_model() -> None:
     worker = resource("WorkerFunction")
     assert worker["Properties"]["PackageType"] == "Image"
     dockerfile = REPO / worker["Metadata"]["DockerContext"] / worker["Metadata"]["Dockerfile"]
@@ -82,7 +82,16 @@ def test_worker_is_an_image_built_from_infra_dockerfile_with_the_model() -> None
     command = worker["Properties"]["ImageConfig"]["Command"]
     assert command == ["headlines.handlers.worker.handler"]
     assert '"headlines.handlers.worker.handler"' in text
-    assert "torch==" in text and "TransformersEncoder()" in text  # pinned CPU torch; model checked at build
+    names = re.findall(r"^FROM \S+ AS (\w+)", text, re.M)
+    stages = dict(zip(names, re.split(r"^FROM .*$", text, flags=re.M)[1:], strict=True))
+    assert set(stages) == {"export", "runtime"}
+    # Build time: pinned CPU torch, export to int8 with the check against torch.
+    assert "torch==" in stages["export"] and "headlines model export --output /opt/model-onnx --int8" in stages["export"]
+    assert "infra/runtime_requirements.py" in stages["export"]
+    # Run time: no torch, the package without its torch-path dependencies, the exported model selected.
+    assert "torch==" not in stages["runtime"] and "--no-deps" in stages["runtime"]
+    assert "COPY --from=export /opt/model-onnx /opt/model-onnx" in stages["runtime"]
+    assert "HEADLINES_ONNX_DIR=/opt/model-onnx" in stages["runtime"] and "HEADLINES_ENCODER=onnx" in stages["runtime"]
 
 
 def _walk(node: Any, path: str = "") -> list[tuple[str, Any]]:
@@ -123,7 +132,13 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_the_indexes_the_st
     assert keys == ["country", "sort_time"]
     subs = {i["IndexName"] for i in tables["SubscriptionsTable"]["Properties"]["GlobalSecondaryIndexes"]}
     assert dynamodb.CODE_INDEX in subs
-    for name in ("PostsTable", "StoriesTable", "IdempotencyTable"):  # data that expires
+    from headlines.ask import dynamodb as vectors
+
+    by_seq = {i["IndexName"]: i for i in tables["StoryVectorsTable"]["Properties"]["GlobalSecondaryIndexes"]}
+    assert [k["AttributeName"] for k in by_seq[vectors.SEQ_INDEX]["KeySchema"]] == ["log", "seq"]
+    projected = set(by_seq[vectors.SEQ_INDEX]["Projection"]["NonKeyAttributes"]) | {"story_id", "seq"}
+    assert projected == {a.strip() for a in vectors._INDEXED.split(",")}  # what the index loads, no unit vectors
+    for name in ("PostsTable", "StoriesTable", "IdempotencyTable", "StoryVectorsTable"):  # data that expires
         assert tables[name]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
 
 

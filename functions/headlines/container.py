@@ -84,7 +84,10 @@ def reset_caches() -> None:
     reset_clients()
 
 
-def build_summarizer(settings: Settings | None = None, name: str | None = None) -> Summarizer:
+def build_summarizer(
+    settings: Settings | None = None, name: str | None = None, *, encoder: SentenceEncoder | None = None
+) -> Summarizer:
+    """The configured summarizer; `encoder` (default: the process-wide one) is what the model summarizer embeds with."""
     settings = settings or get_settings()
     name = name or settings.summarizer
     if name == "lead":
@@ -98,7 +101,7 @@ def build_summarizer(settings: Settings | None = None, name: str | None = None) 
             return AbstractiveSummarizer(settings.summarizer_model)
         from headlines.summarize.embedding import EmbeddingSummarizer
 
-        return EmbeddingSummarizer(get_encoder(settings))
+        return EmbeddingSummarizer(encoder or get_encoder(settings))
     raise ValueError(f"unknown summarizer {name!r}; set HEADLINES_SUMMARIZER to one of: lead, model")
 
 
@@ -142,25 +145,48 @@ def build_store(settings: Settings | None = None) -> Store:
 
 
 def build_embedding_store(settings: Settings | None = None, store: Store | None = None) -> EmbeddingStore | None:
-    """Story vectors next to the stories: the same SQLite file as `store` (or as settings say); None for other stores."""
-    from headlines.ask.embeddings import SQLiteEmbeddingStore
-    from headlines.store.sqlite import SQLiteStore
-
+    """Story vectors next to the stories: the same SQLite file as a SQLite store, the vectors table
+    (`HEADLINES_VECTORS_TABLE`) for DynamoDB; None for a private in-memory store."""
     settings = settings or get_settings()
+    kind = settings.store
     if store is not None:
-        return SQLiteEmbeddingStore(store.path) if isinstance(store, SQLiteStore) and store.path != ":memory:" else None
-    return SQLiteEmbeddingStore(settings.db_path()) if settings.store == "sqlite" else None
+        from headlines.store.sqlite import SQLiteStore
+
+        if isinstance(store, SQLiteStore):
+            if store.path == ":memory:":
+                return None
+            from headlines.ask.embeddings import SQLiteEmbeddingStore
+
+            return SQLiteEmbeddingStore(store.path)
+        from headlines.store.dynamodb import DynamoDBStore  # botocore: only when the store is not SQLite
+
+        kind = "dynamodb" if isinstance(store, DynamoDBStore) else "other"
+    if kind == "sqlite":
+        from headlines.ask.embeddings import SQLiteEmbeddingStore
+
+        return SQLiteEmbeddingStore(settings.db_path())
+    if kind == "dynamodb":
+        from datetime import timedelta
+
+        from headlines.ask.dynamodb import DynamoDBEmbeddingStore
+
+        ttl = timedelta(days=settings.story_ttl_days) if settings.story_ttl_days else None
+        return DynamoDBEmbeddingStore(settings.vectors_table, ttl=ttl)
+    return None
 
 
-def build_answer_engine(settings: Settings | None = None, *, store: Store | None = None) -> AnswerEngine:
+def build_answer_engine(
+    settings: Settings | None = None, *, store: Store | None = None, embeddings: EmbeddingStore | None = None
+) -> AnswerEngine:
     """The `ask` engine over the configured store, its embeddings, the encoder and the country tagger."""
     from headlines.ask.engine import AnswerEngine
 
     settings = settings or get_settings()
     store = store or build_store(settings)
-    embeddings = build_embedding_store(settings, store)
+    embeddings = embeddings or build_embedding_store(settings, store)
     if embeddings is None:
-        raise ValueError(f"asking needs an embedding store next to the {settings.store} store; set HEADLINES_STORE=sqlite")
+        raise ValueError(f"asking needs an embedding store next to the {type(store).__name__}; "
+                         "use HEADLINES_STORE=sqlite (a file) or dynamodb")
     return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings))
 
 
@@ -244,14 +270,20 @@ def build_pipeline(
     settings = settings or get_settings()
     if embeddings is None and store is not None and settings.embed:
         embeddings = build_embedding_store(settings, store)
+    encoder = None
+    if embeddings is not None:
+        from headlines.encoder import MemoizedEncoder
+
+        # One encoder for the summarizer and the ask index: a story's sentences are encoded once.
+        encoder = MemoizedEncoder(get_encoder(settings))
     return Pipeline(
-        build_summarizer(settings),
+        build_summarizer(settings, encoder=encoder),
         build_tagger(settings),
         store=store,
         delivery=delivery,
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
-        encoder=get_encoder(settings) if embeddings is not None else None,
+        encoder=encoder,
         embeddings=embeddings,
     )

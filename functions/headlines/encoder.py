@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -101,3 +103,39 @@ class TransformersEncoder:
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.numpy()
         return out
+
+
+class MemoizedEncoder:
+    """Remembers the vectors of recently encoded texts (LRU), so a sentence is encoded once per process.
+
+    Processing a story encodes its sentences twice over: the summarizer scores them, then the ask index
+    stores them (`headlines.ask.embeddings`). Sharing one of these between the two halves the model work;
+    re-delivered or syndicated articles hit it too. Vectors are returned exactly as first computed.
+    """
+
+    def __init__(self, inner: SentenceEncoder, capacity: int = 2048) -> None:
+        self.inner = inner
+        self.capacity = capacity
+        self.name = inner.name
+        self.dim = inner.dim
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        import numpy as np
+
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in known:
+                self._vectors.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = self.inner.encode(missing, batch_size=batch_size)
+            known.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                self._vectors.update(zip(missing, fresh, strict=True))
+                while len(self._vectors) > self.capacity:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)

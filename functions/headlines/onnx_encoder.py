@@ -9,7 +9,10 @@ onnxruntime + tokenizers a fraction of that. The model directory is written at b
 from __future__ import annotations
 
 import json
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +26,15 @@ TOKENIZER_FILE = "tokenizer.json"
 MANIFEST_FILE = "manifest.json"
 ONNX_REQUIRED_FILES = (MODEL_FILE, TOKENIZER_FILE, MANIFEST_FILE)
 
-# Where a container image bundles the exported model (infra/Dockerfile.onnx); used when present
+# Where a container image bundles the exported model (infra/Dockerfile); used when present
 # and HEADLINES_ONNX_DIR is not set.
 BUNDLED_ONNX_DIR = Path("/opt/model-onnx")
 
-# Cap on batch x tokens^2 per inference call: 32 texts of 128 tokens, or 8 of 256.
-ATTENTION_BUDGET = 32 * 128 * 128
+TOKENS_PER_CALL = 128
+"""Padded tokens per inference call (about four news sentences). Many small calls spread over
+`threads` beat few large ones on int8 CPU kernels: at 1 thread a 600-word article encodes in 72 ms in
+calls of ~4 sentences vs 83 ms in calls of 8; with 2 threads run side by side, 1.7x the articles/s of
+one call using 2 intra-op threads (benchmarks/summarize_speed.py, benchmarks/model_paths.py)."""
 
 
 def check_onnx_dir(path: Path) -> Path:
@@ -56,9 +62,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 class OnnxEncoder:
     """Mean-pooled, L2-normalised sentence embeddings from an exported ONNX model (CPU)."""
 
-    def __init__(
-        self, model_dir: Path, *, threads: int | None = None, max_length: int | None = None, spin: bool = False
-    ) -> None:
+    def __init__(self, model_dir: Path, *, threads: int | None = None, max_length: int | None = None) -> None:
         self.model_dir = check_onnx_dir(model_dir)
         self.manifest = read_manifest(self.model_dir)
         try:
@@ -78,15 +82,13 @@ class OnnxEncoder:
         self.tokenizer.no_padding()
         self.pad_id = self.tokenizer.token_to_id(str(self.manifest.get("pad_token", "[PAD]"))) or 0
 
+        # Parallelism across inference calls, not inside them: each call runs on one thread
+        # (no intra-op pool, so no spinning threads on fractional Lambda vCPUs) and `threads`
+        # calls run side by side (InferenceSession.run is thread-safe and releases the GIL).
+        self.threads = int(threads or available_cpus())
         options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = int(threads)
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        if not spin:
-            # Idle threads sleep instead of busy-waiting between ops: on shared or fractional vCPUs
-            # (Lambda below ~1.8 GB, a busy CI box) spinning measured 1.2-1.7x slower, and the cold
-            # start 15% slower; pass spin=True on a dedicated multi-core machine.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             self.session = ort.InferenceSession(
@@ -95,6 +97,8 @@ class OnnxEncoder:
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
             raise ModelError(f"cannot load {self.model_dir / MODEL_FILE}: {exc}; re-run `headlines model export`") from exc
         self._inputs = {i.name for i in self.session.get_inputs()}
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self.dim = int(self.manifest["dim"])
         self.precision = str(self.manifest.get("precision", "fp32"))
         self.name = f"onnx-{self.precision}:{self.manifest.get('source', self.model_dir.name)}"
@@ -104,7 +108,8 @@ class OnnxEncoder:
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
-        for idx in self._batches([len(e.ids) for e in encodings], batch_size):
+
+        def run(idx: list[int]) -> None:
             width = max(len(encodings[i].ids) for i in idx)
             ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -122,24 +127,42 @@ class OnnxEncoder:
             pooled = (hidden * weights).sum(1) / np.clip(weights.sum(1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
+
+        batches = self._batches([len(e.ids) for e in encodings], batch_size)
+        if self.threads > 1 and len(batches) > 1:
+            list(self._executor().map(run, batches))  # list(): re-raises a failed call's exception
+        else:
+            for idx in batches:
+                run(idx)
         return out
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="headlines-onnx")
+            return self._pool
 
     @staticmethod
     def _batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-        """Indices grouped by token length (little padding), capped by the attention matrix size.
-
-        Attention memory grows with batch x length^2: 32 texts of 256 tokens need ~100 MB per layer's
-        scores, which is what pushed peak RSS up; long texts therefore go in smaller batches.
-        """
+        """Indices grouped by token length (little padding), at most `batch_size` texts and
+        `TOKENS_PER_CALL` padded tokens per call (a longer text goes alone)."""
         order = sorted(range(len(lengths)), key=lambda i: lengths[i])
         batches: list[list[int]] = []
         current: list[int] = []
         for i in order:
             width = max(lengths[i], 1)
-            if current and (len(current) >= batch_size or (len(current) + 1) * width * width > ATTENTION_BUDGET):
+            if current and (len(current) >= batch_size or (len(current) + 1) * width > TOKENS_PER_CALL):
                 batches.append(current)
                 current = []
             current.append(i)
         if current:
             batches.append(current)
         return batches
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (honours taskset/cgroup affinity where the OS reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         default="auto", description="auto: ONNX when HEADLINES_ONNX_DIR is set or /opt/model-onnx exists, else transformers"
     )
     onnx_dir: Path | None = Field(default=None, description="Exported ONNX encoder directory (`headlines model export`)")
-    onnx_threads: int | None = Field(default=None, ge=1, le=64, description="ONNX Runtime intra-op threads (default: all cores)")
+    onnx_threads: int | None = Field(default=None, ge=1, le=64, description="Parallel ONNX inference calls (default: CPUs)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
     embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     stories_table: str = Field(default="headlines-stories", description="DynamoDB stories table")
     posts_table: str = Field(default="headlines-posts", description="DynamoDB post records (exactly-once)")
     subscriptions_table: str = Field(default="headlines-subscriptions", description="DynamoDB subscriptions + digests")
+    vectors_table: str = Field(default="headlines-story-vectors", description="DynamoDB story vectors (for `ask`)")
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
     dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")

@@ -44,9 +44,10 @@ class Deps:
     pipeline_factory: Callable[[], Pipeline]
     settings: Settings = field(default_factory=get_settings)
     fetch: Callable[[str], Article] | None = None
-    answer_factory: Callable[[], AnswerEngine] | None = None
+    answer_factory: Callable[[], AnswerEngine | None] | None = None
     _pipeline: Pipeline | None = field(default=None, init=False, repr=False)
     _answers: AnswerEngine | None = field(default=None, init=False, repr=False)
+    _answers_built: bool = field(default=False, init=False, repr=False)
 
     @property
     def pipeline(self) -> Pipeline:
@@ -56,9 +57,11 @@ class Deps:
 
     @property
     def answers(self) -> AnswerEngine | None:
-        """The ask engine, built on first use; None where this store has no embeddings (keyword lookup then)."""
-        if self._answers is None and self.answer_factory is not None:
+        """The ask engine (hybrid retrieval over the stored vectors: SQLite file or DynamoDB table), built
+        on first use; None where the store keeps no vectors (an in-memory SQLite store): keyword lookup then."""
+        if not self._answers_built and self.answer_factory is not None:
             self._answers = self.answer_factory()
+            self._answers_built = True
         return self._answers
 
     def slack(self) -> WebClient:
@@ -84,8 +87,11 @@ def build_deps(
         delivery = container.build_delivery(settings, store=store, client=client)
         return container.build_pipeline(settings, store=store, delivery=delivery)
 
-    def answers() -> AnswerEngine:
-        return container.build_answer_engine(settings, store=store)
+    def answers() -> AnswerEngine | None:
+        embeddings = container.build_embedding_store(settings, store)
+        if embeddings is None:
+            return None
+        return container.build_answer_engine(settings, store=store, embeddings=embeddings)
 
     fetcher = container.build_fetcher(settings)
 
@@ -94,14 +100,13 @@ def build_deps(
 
         return fetch_article(url, fetcher)
 
-    has_embeddings = settings.store == "sqlite"
     return Deps(
         store=store,
         client=client,
         pipeline_factory=pipeline,
         settings=settings,
         fetch=fetch,
-        answer_factory=answers if has_embeddings else None,
+        answer_factory=answers,
     )
 
 

@@ -1,8 +1,9 @@
 """Story embeddings, computed once at processing time and kept next to the stories.
 
 `EmbeddingStore` is the small interface the answer engine reads; `SQLiteEmbeddingStore` keeps the
-vectors in the store's own SQLite file (table `story_vectors`, float32 BLOBs). A managed vector index
-(OpenSearch k-NN, pgvector, S3 Vectors) would implement the same interface: see docs/ask.md.
+vectors in the store's own SQLite file (table `story_vectors`, float32 BLOBs); `DynamoDBEmbeddingStore`
+(`headlines.ask.dynamodb`) keeps them in a DynamoDB table on AWS. A managed vector index (OpenSearch
+k-NN, S3 Vectors) would implement the same interface: see docs/ask.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,9 +116,14 @@ class EmbeddingStore(ABC):
     def delete(self, story_id: str) -> None: ...
 
     @abstractmethod
-    def scan(self, after_seq: int = 0) -> Iterator[StoryVectors]:
+    def scan(self, after_seq: int = 0, *, loaded: Mapping[str, int] | None = None) -> Iterator[StoryVectors]:
         """Every entry written after `after_seq`, oldest write first, without unit vectors
-        (`unit_vectors` is an empty array): what an in-memory index loads."""
+        (`unit_vectors` is an empty array): what an in-memory index loads.
+
+        `loaded` maps the story ids the caller already holds to their `seq`. A store whose writes can
+        become visible out of `seq` order (DynamoDB: concurrent writers, an eventually consistent
+        index) also yields late entries at or below `after_seq` that `loaded` does not hold at that
+        `seq`; callers skip an entry whose `seq` is not newer than what they hold."""
 
     @abstractmethod
     def unit_vectors(self, story_ids: Iterable[str]) -> dict[str, np.ndarray]:
@@ -149,14 +155,12 @@ class SQLiteEmbeddingStore(EmbeddingStore):
     """Vectors in a SQLite table; by default the same file as the `SQLiteStore`, so one file is the archive."""
 
     def __init__(self, path: str | Path) -> None:
+        from headlines.store.sqlite import connect
+
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
+            self._conn = connect(self.path, _SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
             raise EmbeddingStoreError(f"cannot open the embedding store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
 
@@ -189,7 +193,8 @@ class SQLiteEmbeddingStore(EmbeddingStore):
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM story_vectors WHERE story_id = ?", (story_id,))
 
-    def scan(self, after_seq: int = 0) -> Iterator[StoryVectors]:
+    def scan(self, after_seq: int = 0, *, loaded: Mapping[str, int] | None = None) -> Iterator[StoryVectors]:
+        # One writer at a time, seq assigned at commit: nothing becomes visible late, `loaded` is not needed.
         cur = self._conn.execute(
             "SELECT seq, story_id, sort_time, countries, model, dim, units, story_vector FROM story_vectors "
             "WHERE seq > ? ORDER BY seq",

@@ -196,7 +196,7 @@ class AnswerEngine:
                 break
             vectors = self.embeddings.unit_vectors([self.index.ids[row]]).get(self.index.ids[row])
             units = self.index.units[row]
-            if vectors is None or len(units) < 2:
+            if vectors is None or len(units) < 2 or len(vectors) != len(units):  # rewritten since the index read it
                 picked.append((n, 0, units[0]))
                 continue
             sims = vectors[1:] @ qv

@@ -40,6 +40,8 @@ class ArchiveIndex:
         self.ids: list[str] = []
         self.units: list[list[str]] = []
         self._row: dict[str, int] = {}
+        self._seq_of: dict[str, int] = {}
+        """The `seq` of each story's current row: tells the store which late entries are already here."""
         self._alive = np.zeros(0, dtype=bool)
         self._times = np.zeros(0, dtype=np.float64)
         self._matrix = np.zeros((0, 0), dtype=np.float32)
@@ -55,7 +57,9 @@ class ArchiveIndex:
         with self.lock:
             vecs: list[np.ndarray] = []
             times: list[float] = []
-            for entry in self.embeddings.scan(self._seq):
+            for entry in self.embeddings.scan(self._seq, loaded=self._seq_of):
+                if self._seq_of.get(entry.story_id, -1) >= entry.seq:
+                    continue  # already loaded (a store may re-offer entries near the cursor)
                 if self.model and entry.model != self.model:
                     raise EmbeddingStoreError(
                         f"story {entry.story_id} was embedded with {entry.model}, not {self.model}; "
@@ -65,6 +69,7 @@ class ArchiveIndex:
                 self.ids.append(entry.story_id)
                 self.units.append(entry.units)
                 self._row[entry.story_id] = row
+                self._seq_of[entry.story_id] = entry.seq
                 for code in entry.countries:
                     self._countries.setdefault(code, []).append(row)
                 self.bm25.add(

@@ -17,18 +17,24 @@ class MessageTooLargeError(AwsError):
     """The job does not fit in one SQS message."""
 
 
-class SqsQueue:
-    """Sends each `Job` as one JSON message; the worker Lambda consumes them in small batches."""
+class _SqsUser:
+    """Builds the SQS client on first use (or uses the one handed in), so importing costs nothing."""
 
-    def __init__(self, queue_url: str, *, sqs: Any | None = None) -> None:
-        self.queue_url = queue_url
-        self._sqs = sqs
+    _sqs: Any | None
 
     @property
     def sqs(self) -> Any:
         if self._sqs is None:
             self._sqs = client("sqs")
         return self._sqs
+
+
+class SqsQueue(_SqsUser):
+    """Sends each `Job` as one JSON message; the worker Lambda consumes them in small batches."""
+
+    def __init__(self, queue_url: str, *, sqs: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self._sqs = sqs
 
     def enqueue(self, job: Job) -> None:
         body = job.model_dump_json(exclude_none=True)
@@ -47,7 +53,7 @@ class SqsQueue:
             raise AwsError(f"cannot queue job {job.id} on {self.queue_url}: {exc}") from exc
 
 
-class DeadLetters:
+class DeadLetters(_SqsUser):
     """Parks a job that failed its last allowed attempt on the dead-letter queue, with the reason attached.
 
     SQS's own redrive (template.yaml: maxReceiveCount) still catches what the worker cannot handle
@@ -58,12 +64,6 @@ class DeadLetters:
         self.queue_url = queue_url
         self.max_receives = max_receives
         self._sqs = sqs
-
-    @property
-    def sqs(self) -> Any:
-        if self._sqs is None:
-            self._sqs = client("sqs")
-        return self._sqs
 
     def is_last_attempt(self, receive_count: int) -> bool:
         return receive_count >= self.max_receives

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from headlines.cli.jsonl import ParsedLine, read_lines
+from headlines.cli.options import country_option
 
 app = typer.Typer(
     help="Headlines: summarize news, tag countries, store and deliver stories.",
@@ -148,15 +149,9 @@ def latest(
 ) -> None:
     """Show the newest stored stories, optionally only those tagged with a country."""
     from headlines.container import build_store
-    from headlines.countries.data import parse_country
     from headlines.delivery.console import ConsoleDelivery
 
-    code = None
-    if country:
-        code = parse_country(country)
-        if code is None:
-            err_console.print(f"[red]error:[/] unknown country {country!r}; use an ISO code such as FR")
-            raise typer.Exit(2)
+    code = country_option(country)
     store = build_store()
     stories = store.latest(country=code, limit=limit)
     delivery = ConsoleDelivery()

@@ -11,6 +11,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from headlines.cli.options import country_option
+
 if TYPE_CHECKING:
     from headlines.ask.engine import Answer
 
@@ -85,15 +87,9 @@ def ask(
     from headlines.ask.engine import AskError
     from headlines.ask.query import QueryError, parse_since
     from headlines.container import build_answer_engine
-    from headlines.countries.data import parse_country
 
     questions = _questions(question, input)
-    code = None
-    if country:
-        code = parse_country(country)
-        if code is None:
-            err_console.print(f"[red]error:[/] unknown country {country!r}; use an ISO code such as FR")
-            raise typer.Exit(2)
+    code = country_option(country)
     since_dt: datetime | None = None
     if since:
         try:

@@ -47,6 +47,23 @@ CREATE TABLE IF NOT EXISTS digests (
 """
 
 
+def connect(path: str, schema: str, *, foreign_keys: bool = False) -> sqlite3.Connection:
+    """A connection shared across threads (callers lock), WAL so readers never block the writer,
+    `schema` applied. Used by the story store and the vector table that lives in the same file."""
+    if path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        if foreign_keys:
+            conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(schema)
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
 def _iso(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
@@ -58,14 +75,9 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
+            self._conn = connect(self.path, _SCHEMA, foreign_keys=True)
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
 
