@@ -43,3 +43,19 @@ def test_countries_in_question_uses_the_story_tagger():
     assert countries_in_question("What did Macron say about Russia?", tagger) == ["RU"]
     assert countries_in_question("Who won the cup final?", tagger) == []
     assert countries_in_question("anything in France", None) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What's happening in France this week?", ["FR"]),
+        ("JAPAN'S UNEMPLOYMENT RATE SEEN RISING", ["JP"]),  # a wire title: capitals and a possessive
+        ("HAMBURGISCHE LB BOND RAISED TO 75 MLN CANADIAN DLRS", []),  # a currency, not the country asked about
+        ("ESSEX CORP YEAR END LOSS", []),  # a company named after an English county
+        ("What did Somerset Savings Bank report?", []),
+    ],
+)
+def test_the_gazetteer_filters_by_countries_the_question_names_outright(question: str, expected: list[str]) -> None:
+    from headlines.countries.gazetteer import GazetteerTagger
+
+    assert countries_in_question(question, GazetteerTagger()) == expected

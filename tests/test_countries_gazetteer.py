@@ -64,6 +64,8 @@ SIGNALS = [
     ("New Mexico is not Mexico", "Voters in New Mexico backed the measure.", {"US"}),
     ("Papua New Guinea is not Guinea", "Papua New Guinea signed a mining deal.", {"PG"}),
     ("Guinea alone", "Guinea signed a mining deal.", {"GN"}),
+    ("all-caps wire title with a possessive", "BRAZIL'S DEBT TALKS WITH BANKS RESUME", {"BR"}),
+    ("possessive in plain text", "Japan’s exports rose in March.", {"JP"}),
 ]
 
 
@@ -82,6 +84,13 @@ NOT_A_COUNTRY = [
     ("common-word city names", "Nice work. Reading the report, Mobile users and a Bath towel were counted.", {"FR", "GB", "US"}),
     ("Jackson as a person", "Jackson said the company would expand.", {"US"}),
 ]
+
+
+def test_a_place_leading_a_company_name_is_weak_evidence_in_capitals_too(tagger: GazetteerTagger) -> None:
+    plain = tagger.evidence(Article(body="ESSEX POSTS RECORD HARVEST"))["GB"]
+    firm = tagger.evidence(Article(body="ESSEX CORP POSTS RECORD LOSS"))["GB"]
+    assert firm == pytest.approx(0.3 * plain)
+    assert tagger.evidence(Article(body="Essex Corp posts record loss"))["GB"] == pytest.approx(firm)
 
 
 @pytest.mark.parametrize(("case", "body", "absent"), NOT_A_COUNTRY, ids=[c[0] for c in NOT_A_COUNTRY])

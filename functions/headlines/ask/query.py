@@ -56,7 +56,14 @@ def since_in_question(question: str, *, now: datetime | None = None) -> datetime
 
 
 def countries_in_question(question: str, tagger: CountryTagger | None) -> list[str]:
-    """Country codes a question names, found by the same tagger that tags stories."""
+    """Country codes a question names, found by the same tagger that tags stories.
+
+    A tagger that can tell a country named outright from weaker evidence (the gazetteer's `named`:
+    not a currency such as "Canadian dlrs") is asked for that; any other tagger for its tags.
+    """
     if tagger is None or not question.strip():
         return []
+    named = getattr(tagger, "named", None)
+    if callable(named):
+        return list(named(question))
     return [tag.code for tag in tagger.tag(Article(body=question))]

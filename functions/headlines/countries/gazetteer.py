@@ -111,6 +111,16 @@ class GazetteerTagger:
         mark_lists(text, found[2], stats)
         return scores, title_scores, stats
 
+    def named(self, text: str) -> list[str]:
+        """Countries a short text (a question) names outright: at least one plain mention's worth of evidence.
+
+        What `ask` filters by. A currency ("75 mln Canadian dlrs") or a name inside a longer name is weaker
+        than a plain mention and does not count, although `tag` would still make it a story's best guess.
+        """
+        scores = self.evidence(Article(body=text))
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [code for code, raw in ranked if raw >= self.weights.model_min_primary]
+
     def tag(self, article: Article) -> list[CountryTag]:
         scores, title_scores, stats = self._evidence(article)
         w = self.weights

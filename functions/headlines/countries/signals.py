@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+)*")
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*")
 _JOIN_GAP = re.compile(r"^[ \t\r\n.\-]{0,4}$")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WIRE_DATELINE = re.compile(
@@ -27,6 +27,37 @@ CURRENCY_FACTOR = 0.3
 CAPS_MIN_PRIOR = 1_000_000
 """In all-capitals text case says nothing, so only big cities and major regions (US states) count there."""
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "miss", "madame", "herr"})
+_FIRM_WORDS = frozenset(
+    [
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "co",
+        "cos",
+        "ltd",
+        "plc",
+        "llc",
+        "bank",
+        "bancorp",
+        "bancshares",
+        "savings",
+        "financial",
+        "group",
+        "holdings",
+        "industries",
+        "ag",
+        "sa",
+        "nv",
+        "bv",
+        "gmbh",
+        "trust",
+        "fund",
+    ]
+)
+"""Words that end a company's name: 'ESSEX CORP', 'SOMERSET SAVINGS BANK' in a capitals headline are firms."""
+NAME_PART_FACTOR = 0.3
+"""Weight of a place that leads a longer name ('Chad Smith', 'France Telecom', 'ESSEX CORP')."""
 
 
 @dataclass(frozen=True)
@@ -131,11 +162,14 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
             weight = entry.weight
             if _CURRENCY.match(text, tokens[j].end()):
                 weight *= CURRENCY_FACTOR  # 'U.S. dlrs', 'Danish crown bond': a currency, not a place in the story
-            if n == 1 and not all_caps and not entry.acronym:
-                guard = _name_guard(lexicon, text, tokens, i)
-                if guard == 0.0:
-                    continue
-                weight *= guard
+            if n == 1 and not entry.acronym:
+                if _firm_word_follows(text, tokens, j):
+                    weight *= NAME_PART_FACTOR  # 'ESSEX CORP': says so in capitals too, where case cannot
+                elif not all_caps:
+                    guard = _name_guard(lexicon, text, tokens, i)
+                    if guard == 0.0:
+                        continue
+                    weight *= guard
             out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start()))
             matched = n
             break
@@ -147,6 +181,12 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
         else:
             i += matched
     return out
+
+
+def _firm_word_follows(text: str, tokens: list[re.Match[str]], j: int) -> bool:
+    if j + 1 >= len(tokens) or text[tokens[j].end() : tokens[j + 1].start()].strip(" ") != "":
+        return False
+    return tokens[j + 1].group(0).lower() in _FIRM_WORDS
 
 
 def _capitalised_name_part(lexicon: Lexicon, word: str) -> bool:
@@ -177,5 +217,5 @@ def _name_guard(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int
         nxt = tokens[i + 1]
         gap = text[tokens[i].end() : nxt.start()]
         if gap.strip(" ") == "" and _capitalised_name_part(lexicon, nxt.group(0)):
-            return 0.3
+            return NAME_PART_FACTOR
     return 1.0
