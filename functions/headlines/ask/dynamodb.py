@@ -30,7 +30,7 @@ import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
 
 from headlines.ask.embeddings import EmbeddingStore, EmbeddingStoreError, StoryVectors, _utc
-from headlines.aws.clients import client, error_code
+from headlines.aws.clients import DynamoDBCaller, error_code
 
 SEQ_INDEX = "by_seq"
 LOG = "all"
@@ -49,11 +49,13 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-class DynamoDBEmbeddingStore(EmbeddingStore):
+class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
     """`EmbeddingStore` over one DynamoDB table (declared in template.yaml as `StoryVectorsTable`).
 
     Example: `DynamoDBEmbeddingStore("headlines-story-vectors")`; the client is the process's shared one.
     """
+
+    error = EmbeddingStoreError
 
     def __init__(
         self,
@@ -75,26 +77,10 @@ class DynamoDBEmbeddingStore(EmbeddingStore):
         self.late_window_us = int(late_window.total_seconds() * 1_000_000)
         self.segments = segments
         self.page_size = page_size
-        """`Limit` of each Query/Scan page (None: DynamoDB's 1 MB pages); small values exercise paging in tests."""
 
-    @property
-    def ddb(self) -> Any:
-        if self._ddb is None:
-            self._ddb = client("dynamodb")
-        return self._ddb
-
-    def _call(self, what: str, method: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self.ddb, method)(**kwargs)
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                raise EmbeddingStoreError(
-                    f"cannot {what}: table {self.table!r} or its {SEQ_INDEX!r} index does not exist; "
-                    "deploy template.yaml or set HEADLINES_VECTORS_TABLE"
-                ) from exc
-            raise EmbeddingStoreError(f"cannot {what}: {exc}") from exc
-        except BotoCoreError as exc:
-            raise EmbeddingStoreError(f"cannot {what}: {exc}") from exc
+    def missing_table(self, request: dict[str, Any]) -> str:
+        fix = "deploy template.yaml or set HEADLINES_VECTORS_TABLE"
+        return f"table {self.table!r} or its {SEQ_INDEX!r} index does not exist; {fix}"
 
     # -- writing --------------------------------------------------------------------------------------
 
@@ -257,17 +243,6 @@ class DynamoDBEmbeddingStore(EmbeddingStore):
             else:
                 raise EmbeddingStoreError("cannot read story vectors: DynamoDB kept throttling the batch; retry")
         return found
-
-    def _paged(self, what: str, method: str, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        if self.page_size:
-            kwargs["Limit"] = self.page_size
-        while True:
-            page = self._call(what, method, **kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def __repr__(self) -> str:
         return f"DynamoDBEmbeddingStore({self.table!r})"

@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from headlines.aws.clients import client, error_code
+from headlines.aws.clients import DynamoDBCaller, error_code
 from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
 from headlines.store.base import Store, StoreError
 
@@ -42,11 +42,13 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat()
 
 
-class DynamoDBStore(Store):
+class DynamoDBStore(DynamoDBCaller, Store):
     """`Store` over DynamoDB. Table names come from settings (`HEADLINES_*_TABLE`), the client is optional.
 
     Example: `DynamoDBStore("headlines-stories", "headlines-posts", "headlines-subscriptions")`.
     """
+
+    error = StoreError
 
     def __init__(
         self,
@@ -65,22 +67,8 @@ class DynamoDBStore(Store):
         self.post_ttl = post_ttl
         self.story_ttl = story_ttl
 
-    @property
-    def ddb(self) -> Any:
-        if self._ddb is None:
-            self._ddb = client("dynamodb")
-        return self._ddb
-
-    def _call(self, what: str, method: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self.ddb, method)(**kwargs)
-        except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                raise StoreError(f"cannot {what}: table {kwargs.get('TableName')!r} does not exist; "
-                                 "deploy template.yaml or set HEADLINES_*_TABLE") from exc
-            raise StoreError(f"cannot {what}: {exc}") from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"cannot {what}: {exc}") from exc
+    def missing_table(self, request: dict[str, Any]) -> str:
+        return f"table {request.get('TableName')!r} does not exist; deploy template.yaml or set HEADLINES_*_TABLE"
 
     # -- stories ------------------------------------------------------------------------------------
 
@@ -331,15 +319,6 @@ class DynamoDBStore(Store):
 
     def _scan_all(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
         return self._paged(what, "scan", kwargs)
-
-    def _paged(self, what: str, method: str, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._call(what, method, **kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def __repr__(self) -> str:
         return f"DynamoDBStore({self.stories_table!r}, {self.posts_table!r}, {self.subscriptions_table!r})"
