@@ -53,6 +53,7 @@ def test_countries_in_question_uses_the_story_tagger():
         ("HAMBURGISCHE LB BOND RAISED TO 75 MLN CANADIAN DLRS", []),  # a currency, not the country asked about
         ("ESSEX CORP YEAR END LOSS", []),  # a company named after an English county
         ("What did Somerset Savings Bank report?", []),
+        ("COMMONWEALTH MORTGAGE SETS PAYOUT", []),  # capitals: only major places count
     ],
 )
 def test_the_gazetteer_filters_by_countries_the_question_names_outright(question: str, expected: list[str]) -> None:

@@ -87,10 +87,17 @@ NOT_A_COUNTRY = [
 
 
 def test_a_place_leading_a_company_name_is_weak_evidence_in_capitals_too(tagger: GazetteerTagger) -> None:
-    plain = tagger.evidence(Article(body="ESSEX POSTS RECORD HARVEST"))["GB"]
-    firm = tagger.evidence(Article(body="ESSEX CORP POSTS RECORD LOSS"))["GB"]
+    plain = tagger.evidence(Article(body="TEXAS POSTS RECORD HARVEST"))["US"]
+    firm = tagger.evidence(Article(body="TEXAS CORP POSTS RECORD LOSS"))["US"]
     assert firm == pytest.approx(0.3 * plain)
-    assert tagger.evidence(Article(body="Essex Corp posts record loss"))["GB"] == pytest.approx(firm)
+    assert tagger.evidence(Article(body="Texas Corp posts record loss"))["US"] == pytest.approx(firm)
+
+
+def test_a_body_in_capitals_is_read_as_capitals(tagger: GazetteerTagger) -> None:
+    # Mixed case, 'Pare' and 'Santa Fe' would be places; in capitals only major places count.
+    assert _all(tagger, "PHILLIPS TO EMPHASIZE CASH FLOW TO PARE DEBT") == set()
+    assert _all(tagger, "SANTA FE ENERGY PARTNERS LP QTLY PAYOUT") == set()
+    assert _primary(tagger, "BRAZIL SUSPENDS INTEREST PAYMENTS") == {"BR"}
 
 
 @pytest.mark.parametrize(("case", "body", "absent"), NOT_A_COUNTRY, ids=[c[0] for c in NOT_A_COUNTRY])

@@ -79,7 +79,7 @@ class GazetteerTagger:
         if article.title:
             weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title))
         text = body[resume:]
-        for m in find_mentions(lex, text, all_caps=False):
+        for m in find_mentions(lex, text):  # a body (or a question) in capitals is read as capitals
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
 
         scores: dict[str, float] = {}
