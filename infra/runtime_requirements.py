@@ -37,7 +37,10 @@ def distribution_name(requirement: str) -> str:
 
 
 def runtime_requirements(pyproject: Path) -> list[str]:
-    deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    try:
+        deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+        raise SystemExit(f"cannot read [project] dependencies from {pyproject}: {exc}") from exc
     return [d for d in deps if distribution_name(d) not in EXCLUDED]
 
 

@@ -45,14 +45,20 @@ def default_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def check_model_dir(path: Path, required: Sequence[str] = ("config.json",)) -> Path:
-    """Fail early, naming the path, when a model directory is missing or incomplete."""
+def check_model_dir(
+    path: Path,
+    required: Sequence[str] = ("config.json",),
+    *,
+    kind: str = "model directory",
+    fix: str = "set HEADLINES_MODEL_DIR to a local model directory",
+) -> Path:
+    """Fail early, naming the path and `fix`, when a model directory is missing or incomplete."""
     path = Path(path).expanduser()
     if not path.is_dir():
-        raise ModelError(f"model directory {path} does not exist; set HEADLINES_MODEL_DIR to a local model directory")
-    missing = [name for name in required if not (path / name).exists()]
+        raise ModelError(f"{kind} {path} does not exist; {fix}")
+    missing = [name for name in required if not (path / name).is_file()]
     if missing:
-        raise ModelError(f"model directory {path} is incomplete: missing {', '.join(missing)}")
+        raise ModelError(f"{kind} {path} is incomplete: missing {', '.join(missing)}; {fix}")
     return path
 
 

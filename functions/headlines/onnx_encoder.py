@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from headlines.encoder import ModelError
+from headlines.encoder import ModelError, check_model_dir
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,14 +39,8 @@ one call using 2 intra-op threads (benchmarks/summarize_speed.py, benchmarks/mod
 
 def check_onnx_dir(path: Path) -> Path:
     """Fail early, naming the path and the fix, when an ONNX model directory is missing or incomplete."""
-    path = Path(path).expanduser()
     fix = "run `headlines model export --output DIR` (needs torch) and point HEADLINES_ONNX_DIR at DIR"
-    if not path.is_dir():
-        raise ModelError(f"ONNX model directory {path} does not exist; {fix}")
-    missing = [name for name in ONNX_REQUIRED_FILES if not (path / name).is_file()]
-    if missing:
-        raise ModelError(f"ONNX model directory {path} is incomplete: missing {', '.join(missing)}; {fix}")
-    return path
+    return check_model_dir(path, ONNX_REQUIRED_FILES, kind="ONNX model directory", fix=fix)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

@@ -25,7 +25,9 @@ class AbstractiveSummarizer:
     name = "abstractive"
 
     def __init__(self, model_dir: Path, *, num_beams: int = 4, max_new_tokens: int = 120) -> None:
-        self.model_dir = check_model_dir(Path(model_dir))
+        self.model_dir = check_model_dir(
+            Path(model_dir), kind="seq2seq model directory", fix="set HEADLINES_SUMMARIZER_MODEL to a local seq2seq directory"
+        )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import torch
