@@ -163,6 +163,26 @@ def test_engine_filters_by_country_and_time(archive):
     assert "seed-france-russia" not in [s.id for s in engine.ask("Russia Putin talks", country="GB").sources]
 
 
+def test_a_country_named_only_in_the_question_gives_way_when_no_story_tagged_with_it_is_relevant(archive):
+    store, embeddings = archive
+    volcano = Article(id="grindavik", title="Volcano erupts near fishing town",
+                      body="A volcano erupted near the fishing town of Grindavik. Lava reached the harbour by evening.")
+    Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings).process(volcano)
+    engine = AnswerEngine(store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.3)
+    # The story never names Iceland, so it carries no IS tag: the hint is dropped, the story still answers.
+    answer = engine.ask("Volcano erupts near Iceland fishing town")
+    assert answer.found and answer.countries == [] and answer.sources[0].id == "grindavik"
+    # Asked for explicitly, the country filters strictly.
+    strict = engine.ask("Volcano erupts near Iceland fishing town", country="IS")
+    assert not strict.found and strict.sources == [] and "IS" in strict.answer
+    # A hint that matches relevant stories keeps filtering.
+    france = engine.ask("What did Macron say about Russia in France?")
+    assert france.countries == ["FR", "RU"] and france.sources[0].id == "seed-france-russia"
+    # Nothing relevant either way: the answer still says which filter found nothing.
+    nothing = engine.ask("Iceland quarterly chess tournament results")
+    assert not nothing.found and nothing.countries == ["IS"] and "IS" in nothing.answer
+
+
 def test_engine_says_nothing_found_and_lists_the_closest(archive):
     store, embeddings = archive
     engine = AnswerEngine(store, embeddings, HashingEncoder(), threshold=0.99)

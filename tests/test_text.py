@@ -32,6 +32,10 @@ CASES = [
         "Talks resume in Jan. 2026, officials said. Wait... What?",
         ["Talks resume in Jan. 2026, officials said.", "Wait...", "What?"],
     ),
+    (
+        "Chas. P. Young Co, a unit of Service Resources, said it will buy a printer. Terms were not disclosed.",
+        ["Chas. P. Young Co, a unit of Service Resources, said it will buy a printer.", "Terms were not disclosed."],
+    ),
 ]
 
 

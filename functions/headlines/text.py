@@ -165,6 +165,17 @@ _TITLES = {
     "i.e",
     "viz",
     "al",
+    # Abbreviated given names, common in company names ("Chas. P. Young Co", "Wm. Wrigley Jr. Co").
+    "chas",
+    "wm",
+    "geo",
+    "thos",
+    "jas",
+    "jos",
+    "robt",
+    "benj",
+    "saml",
+    "edw",
 }
 _ENDING_ABBREV = {"inc", "corp", "co", "ltd", "plc", "bros", "etc", "llc", "a.m", "p.m", "jr", "sr"}
 _STARTERS = {

@@ -136,7 +136,11 @@ class AnswerEngine:
         since: datetime | None = None,
         now: datetime | None = None,
     ) -> Answer:
-        """Answer from stored stories. `country`/`since` override what the question itself names."""
+        """Answer from stored stories. `country`/`since` override what the question itself names.
+
+        A `country` passed in filters strictly; one only named in the question filters unless that leaves
+        nothing relevant, in which case the answer comes from all stories (`Answer.countries` is then empty).
+        """
         question = " ".join(question.split())
         if not question:
             raise AskError("the question is empty; ask something such as 'What did Macron say about Russia?'")
@@ -145,9 +149,16 @@ class AnswerEngine:
         countries = [country.upper()] if country else countries_in_question(question, self.tagger)
         since = since or since_in_question(question, now=now or datetime.now(UTC))
         qv = self.encode_question(question)
-        ranked = self.rank(question, countries=countries, since=since, limit=max(top_k, 1), query_vector=qv)
-        sources = [self._source(row, score) for row, score, _ in ranked]
+        limit = max(top_k, 1)
+        ranked = self.rank(question, countries=countries, since=since, limit=limit, query_vector=qv)
         found = bool(ranked) and ranked[0][2] >= self.threshold
+        if countries and not country and not found:
+            # A country read from the question is a hint, not an order: a story about a town in it may never
+            # name the country, so the tagger gave it no tag. Drop the hint if that finds something relevant.
+            wider = self.rank(question, since=since, limit=limit, query_vector=qv)
+            if wider and wider[0][2] >= self.threshold:
+                ranked, countries, found = wider, [], True
+        sources = [self._source(row, score) for row, score, _ in ranked]
         if not found:
             text = NOTHING_FOUND if ranked else _nothing_stored(countries, since)
             if ranked:

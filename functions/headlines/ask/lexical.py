@@ -136,12 +136,17 @@ class BM25Index:
         self._norm = self.k1 * (1 - self.b + self.b * self._length_arr / max(avg, 1e-9))
         self._dirty = False
 
-    def idf(self, token: str) -> float:
+    def document_frequency(self, token: str) -> int:
+        """How many indexed documents hold `token`."""
         self._freeze()
         posting = self._frozen.get(token)
-        if posting is None:
+        return 0 if posting is None else len(posting[0])
+
+    def idf(self, token: str) -> float:
+        df = self.document_frequency(token)
+        if not df:
             return 0.0
-        n, df = len(self._lengths), len(posting[0])
+        n = len(self._lengths)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def scores(self, query: Iterable[str]) -> np.ndarray:

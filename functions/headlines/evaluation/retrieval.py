@@ -4,6 +4,11 @@ Stories of a JSON Lines file are stored with their titles hidden (through the re
 embedding hook), then each sampled title is asked as a question. Recall@1, Recall@5 and MRR of the
 story it came from are printed for the answer engine and for an Okapi BM25 baseline (`rank_bm25`, on
 the same stored text) computed in the same run. Sampling is seeded: same arguments, same numbers.
+
+The same figures are then broken down by whether the title shares a rare word (one in at most 1% of
+the stored stories) with its story. A title that shares none, such as an earnings table's company name
+that appears only in the hidden title, leaves retrieval nothing that singles its story out, so that
+subset shows how much of a shortfall any text-based retriever can recover.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import json
 import random
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -82,6 +88,29 @@ class Scores(BaseModel):
     questions: int
 
 
+class Subset(BaseModel):
+    """The same scores over a subset of the questions."""
+
+    subset: str
+    questions: int
+    results: list[Scores]
+
+
+RARE_SHARE = 0.01
+"""A word held by at most this share of the stored stories (at least one story) is rare enough to single one out."""
+
+SHARES_RARE = "title shares a rare word with its story"
+SHARES_NONE = "title shares no rare word with its story"
+
+
+def shares_rare_word(
+    question_tokens: Collection[str], story_tokens: Collection[str], df: Callable[[str], int], stories: int
+) -> bool:
+    """Whether a question and its story have a word in common that at most `RARE_SHARE` of the stories hold."""
+    limit = max(1, int(RARE_SHARE * stories))
+    return any(0 < df(tok) <= limit for tok in set(question_tokens) & set(story_tokens))
+
+
 def score_rankings(system: str, cases: Sequence[Case], rank: Callable[[str], list[str]]) -> Scores:
     """Recall@1, Recall@5 and MRR (over the top 100) of each case's story in `rank(question)`."""
     r1 = r5 = rr = 0.0
@@ -118,6 +147,7 @@ def run(
 
     from headlines.ask.embeddings import SQLiteEmbeddingStore, embed_stories
     from headlines.ask.engine import AnswerEngine
+    from headlines.ask.lexical import tokenize
     from headlines.container import build_summarizer, build_tagger, get_encoder
     from headlines.pipeline import Pipeline
     from headlines.store.sqlite import SQLiteStore
@@ -144,18 +174,32 @@ def run(
         ids = list(engine.index.ids)
         bm25 = BM25Okapi([_plain_tokens(" ".join(units)) for units in engine.index.units])
 
+        @cache
         def rank_bm25(question: str) -> list[str]:
             scores = bm25.get_scores(_plain_tokens(question))
             return [ids[i] for i in sorted(range(len(ids)), key=lambda i: -scores[i])[:100]]
 
+        @cache
         def rank_system(question: str) -> list[str]:
             return [s.id for s in engine.ask(question, top_k=100).sources]
 
         say(f"asking {len(cases)} questions")
-        results = [
-            score_rankings("hybrid (headlines ask)", cases, rank_system),
-            score_rankings("BM25 (rank_bm25)", cases, rank_bm25),
-        ]
+        systems = [("hybrid (headlines ask)", rank_system), ("BM25 (rank_bm25)", rank_bm25)]
+        results = [score_rankings(name, cases, rank) for name, rank in systems]
+        # Same rankings (cached), split by whether anything in the story's text can single it out.
+        row_of = {story_id: row for row, story_id in enumerate(ids)}
+        df = engine.index.bm25.document_frequency
+        rare = {
+            case: shares_rare_word(tokenize(case.question), tokenize(" ".join(engine.index.units[row_of[case.story_id]])),
+                                   df, len(ids))
+            for case in cases
+            if case.story_id in row_of
+        }
+        breakdown = []
+        for name, flag in ((SHARES_RARE, True), (SHARES_NONE, False)):
+            subset = [case for case in cases if rare.get(case) is flag]
+            scored = [score_rankings(system, subset, rank) for system, rank in systems]
+            breakdown.append(Subset(subset=name, questions=len(subset), results=scored))
         store.close()
         embeddings.close()
     return {
@@ -165,6 +209,7 @@ def run(
         "seed": seed,
         "offset": offset,
         "results": [r.model_dump() for r in results],
+        "breakdown": [b.model_dump() for b in breakdown],
     }
 
 
@@ -196,3 +241,13 @@ def retrieval_command(
     for r in report["results"]:
         table.add_row(r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}", f"{r['mrr']:.3f}")
     Console().print(table)
+    limit = max(1, int(RARE_SHARE * report["stories"]))
+    split = Table(title=f"By whether the title shares a rare word (held by at most {limit} stories) with its story")
+    for col in ("shares one", "system", "Recall@1", "Recall@5", "MRR"):
+        split.add_column(col, justify="left" if col in ("shares one", "system") else "right")
+    for part in report["breakdown"]:
+        label = f"{'yes' if part['subset'] == SHARES_RARE else 'no'} ({part['questions']} titles)"
+        for n, r in enumerate(part["results"]):
+            split.add_row(label if n == 0 else "", r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}",
+                          f"{r['mrr']:.3f}")
+    Console().print(split)
