@@ -21,6 +21,14 @@ def test_tokenize_drops_stopwords_and_possessives():
     assert tokenize("What did Macron's office say about the talks?") == ["macron", "offic", "talk"]
 
 
+def test_initials_joined_by_and_are_one_name():
+    assert tokenize("A AND P SETS HIGHER CAPITAL SPENDING")[0] == "a&p"
+    assert tokenize("AT and T said") == tokenize("AT&T said") == ["at&t"]
+    assert tokenize("S and L rescue") == ["s&l", "rescu"]
+    assert tokenize("He and I went, and so did my brother") == ["went", "brother"]  # prose: nothing joined
+    assert tokenize("UK and US talks") == ["uk", "us", "talk"]  # two countries, not one name
+
+
 def test_bm25_ranks_the_document_that_holds_the_rare_terms():
     docs = [
         "France considers talks with Russia after Putin signals openness",

@@ -79,13 +79,26 @@ def _term(raw: str) -> str:
     return _stemmer().stem(tok)
 
 
+# Initials joined by "and" are one name in wire copy ("A and P", "AT and T", "S and L"): written as
+# "A&P" they are one token, so they are joined before tokenizing. Capitals only ("I and my" is prose),
+# and one side a single letter, so "UK and US" stay two countries.
+_INITIALS_AND = re.compile(r"\b([A-Z]{1,2})\s+(?:and|AND|&)\s+([A-Z])\b|\b([A-Z])\s+(?:and|AND|&)\s+([A-Z]{2})\b")
+
+
+def _join_initials(m: re.Match[str]) -> str:
+    left, right = (m[1], m[2]) if m[1] else (m[3], m[4])
+    return f"{left}&{right}"
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, normalised, stemmed content tokens.
 
     >>> tokenize("Texaco's qtly profits rose 1,234 mln dlrs, 8.70 pct in the U.S.")
     ['texaco', 'quarter', 'profit', 'rose', '1234', 'million', 'dollar', '8.70', 'percent', 'us']
+    >>> tokenize("A AND P SETS HIGHER SPENDING") == tokenize("A&P sets higher spending")
+    True
     """
-    return [t for t in map(_term, _TOKEN.findall(text.lower())) if t]
+    return [t for t in map(_term, _TOKEN.findall(_INITIALS_AND.sub(_join_initials, text).lower())) if t]
 
 
 class BM25Index:
