@@ -172,6 +172,7 @@ def test_a_country_named_only_in_the_question_gives_way_when_no_story_tagged_wit
     # The story never names Iceland, so it carries no IS tag: the hint is dropped, the story still answers.
     answer = engine.ask("Volcano erupts near Iceland fishing town")
     assert answer.found and answer.countries == [] and answer.sources[0].id == "grindavik"
+    assert answer.answer.startswith("No story tagged IS is relevant; this is from all stories. A volcano erupted")
     # Asked for explicitly, the country filters strictly.
     strict = engine.ask("Volcano erupts near Iceland fishing town", country="IS")
     assert not strict.found and strict.sources == [] and "IS" in strict.answer

@@ -152,12 +152,13 @@ class AnswerEngine:
         limit = max(top_k, 1)
         ranked = self.rank(question, countries=countries, since=since, limit=limit, query_vector=qv)
         found = bool(ranked) and ranked[0][2] >= self.threshold
+        dropped: list[str] = []
         if countries and not country and not found:
             # A country read from the question is a hint, not an order: a story about a town in it may never
             # name the country, so the tagger gave it no tag. Drop the hint if that finds something relevant.
             wider = self.rank(question, since=since, limit=limit, query_vector=qv)
             if wider and wider[0][2] >= self.threshold:
-                ranked, countries, found = wider, [], True
+                ranked, dropped, countries, found = wider, countries, [], True
         sources = [self._source(row, score) for row, score, _ in ranked]
         if not found:
             text = NOTHING_FOUND if ranked else _nothing_stored(countries, since)
@@ -165,6 +166,8 @@ class AnswerEngine:
                 text += " The closest stories are listed as sources."
             return Answer(question=question, answer=text, sources=sources, found=False, countries=countries, since=since)
         text = self._compose(qv, ranked)
+        if dropped:
+            text = f"No story tagged {'/'.join(dropped)} is relevant; this is from all stories. {text}"
         # A found answer cites what is relevant, not every candidate: drop sources far below the best.
         sources = [src for src in sources if src.score >= SOURCE_MIN_RELATIVE * sources[0].score] or sources[:1]
         return Answer(question=question, answer=text, sources=sources, found=True, countries=countries, since=since)
