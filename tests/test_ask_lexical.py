@@ -29,6 +29,19 @@ def test_initials_joined_by_and_are_one_name():
     assert tokenize("UK and US talks") == ["uk", "us", "talk"]  # two countries, not one name
 
 
+def test_a_word_whose_lower_case_is_longer_stays_one_token():
+    assert tokenize("İstanbul talks") == tokenize("İSTANBUL TALKS") == ["i\u0307stanbul", "talk"]
+
+
+def test_the_term_cache_is_bounded():
+    from headlines.ask.lexical import _Terms
+
+    terms = _Terms()
+    terms.limit = 3
+    assert [terms[w] for w in ("Profits", "rose", "sharply", "today")] == ["profit", "rose", "sharpli", ""]
+    assert len(terms) <= 3
+
+
 def test_bm25_ranks_the_document_that_holds_the_rare_terms():
     docs = [
         "France considers talks with Russia after Putin signals openness",

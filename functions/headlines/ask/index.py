@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 
@@ -72,11 +73,11 @@ class ArchiveIndex:
                 self._seq_of[entry.story_id] = entry.seq
                 for code in entry.countries:
                     self._countries.setdefault(code, []).append(row)
-                self.bm25.add(
-                    tokenize(" ".join(entry.units[1:]) or entry.units[0]),
-                    tokenize(" ".join(entry.units[:LEAD_UNITS])),
-                    lead_weight=1.0,
-                )
+                # Each unit is tokenized once: the lead's sentences are also the body's first ones.
+                unit_tokens = [tokenize(unit) for unit in entry.units]
+                body = list(chain.from_iterable(unit_tokens[1:])) if len(unit_tokens) > 1 else unit_tokens[0]
+                lead = list(chain.from_iterable(unit_tokens[:LEAD_UNITS]))
+                self.bm25.add(body, lead, lead_weight=1.0)
                 vecs.append(entry.story_vector)
                 times.append(entry.sort_time.timestamp())
                 self._seq = max(self._seq, entry.seq)

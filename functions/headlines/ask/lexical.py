@@ -46,28 +46,36 @@ NORMALISE = {
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
 }
 
+# Initials joined by "and" are one name in wire copy ("A and P", "AT and T", "S and L"), as "A&P" is:
+# capitals only ("I and my" is prose) and one side a single letter, so "UK and US" stay two countries.
 # Dotted acronyms ("U.S.", "U.K.") become one token; numbers keep decimals and drop thousands
 # separators ("1,234,000" -> "1234000", "8.70" stays); ordinals stay whole ("4th"); words keep inner
-# apostrophes and ampersands ("at&t").
+# apostrophes and ampersands ("at&t"). Matched on the text as written; `_term` lower-cases.
 _TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|\d+(?:st|nd|rd|th)\b|\d+(?:[.,/]\d+)*|[^\W\d_]+(?:[&'][^\W\d_]+)*", re.UNICODE
+    r"\b[A-Z]{1,2}\s+(?:and|AND|&)\s+[A-Z]\b|\b[A-Z]\s+(?:and|AND|&)\s+[A-Z]{2}\b"
+    r"|(?:[^\W\d_]\.){2,}|\d+(?:[sS][tT]|[nN][dD]|[rR][dD]|[tT][hH])\b|\d+(?:[.,/]\d+)*|[^\W\d_]+(?:[&'][^\W\d_]+)*",
+    re.UNICODE,
 )
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # nltk has no type hints
-    from nltk.stem.snowball import SnowballStemmer
+def _stemmer():  # PyStemmer has no type hints
+    """The Snowball English stemmer (PyStemmer: C, imports in about a millisecond)."""
+    import Stemmer
 
-    return SnowballStemmer("english")
+    return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=500_000)
 def _term(raw: str) -> str:
-    """One lower-cased token as matched -> its index term ('' to drop it); cached, so a warm
-    process pays the normalising and stemming once per distinct word."""
+    """One token as matched -> its index term ('' to drop it)."""
     if raw[0].isdigit() and raw[-1].isdigit():
         return raw.replace(",", "")
-    tok = raw.replace(".", "") if "." in raw else raw
+    parts = raw.split()
+    if len(parts) > 1:  # only the initials pattern spans spaces: "A and P" -> "a&p"
+        return f"{parts[0]}&{parts[-1]}".lower()
+    tok = raw.lower()
+    if "." in tok:
+        tok = tok.replace(".", "")
     if tok.endswith("'s"):
         tok = tok[:-2]
     tok = tok.replace("'", "")
@@ -76,18 +84,23 @@ def _term(raw: str) -> str:
         return ""
     if len(tok) <= 3 or not tok.isalpha():
         return tok
-    return _stemmer().stem(tok)
+    return _stemmer().stemWord(tok)
 
 
-# Initials joined by "and" are one name in wire copy ("A and P", "AT and T", "S and L"): written as
-# "A&P" they are one token, so they are joined before tokenizing. Capitals only ("I and my" is prose),
-# and one side a single letter, so "UK and US" stay two countries.
-_INITIALS_AND = re.compile(r"\b([A-Z]{1,2})\s+(?:and|AND|&)\s+([A-Z])\b|\b([A-Z])\s+(?:and|AND|&)\s+([A-Z]{2})\b")
+class _Terms(dict[str, str]):
+    """Token as matched -> index term, worked out on first sight: a warm process normalises and stems
+    each distinct spelling once, and a lookup is a plain dict hit (the cold index load makes millions)."""
+
+    limit = 1_000_000
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) >= self.limit:  # bounded: hostile input cannot grow it without end
+            self.clear()
+        term = self[raw] = _term(raw)
+        return term
 
 
-def _join_initials(m: re.Match[str]) -> str:
-    left, right = (m[1], m[2]) if m[1] else (m[3], m[4])
-    return f"{left}&{right}"
+_TERMS = _Terms()
 
 
 def tokenize(text: str) -> list[str]:
@@ -98,7 +111,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("A AND P SETS HIGHER SPENDING") == tokenize("A&P sets higher spending")
     True
     """
-    return [t for t in map(_term, _TOKEN.findall(_INITIALS_AND.sub(_join_initials, text).lower())) if t]
+    return list(filter(None, map(_TERMS.__getitem__, _TOKEN.findall(text))))
 
 
 class BM25Index:
@@ -127,10 +140,13 @@ class BM25Index:
         if lead_weight:
             for tok in lead:
                 tf[tok] += lead_weight
+        postings = self._postings
         for tok, n in tf.items():
-            ids, counts = self._postings.setdefault(tok, ([], []))
-            ids.append(row)
-            counts.append(float(n))
+            posting = postings.get(tok)  # not setdefault: that builds two empty lists per call
+            if posting is None:
+                posting = postings[tok] = ([], [])
+            posting[0].append(row)
+            posting[1].append(n)
         self._changed.update(tf)
         self._lengths.append(float(sum(tf.values())))
         self._dirty = True
