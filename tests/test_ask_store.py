@@ -184,6 +184,21 @@ def test_a_country_named_only_in_the_question_gives_way_when_no_story_tagged_wit
     assert not nothing.found and nothing.countries == ["IS"] and "IS" in nothing.answer
 
 
+def test_a_sentence_two_stories_share_is_quoted_once_and_cited_to_both(archive):
+    store, embeddings = archive
+    lead = "Unemployment in the valley is expected to climb to 3.5 pct next year, economists said."
+    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
+    pipeline.process(Article(id="jobs-a", title="Valley jobless rate seen rising",
+                             body=f"{lead} Factories in the valley cut shifts in March."))
+    pipeline.process(Article(id="jobs-b", title="Valley unemployment to climb",
+                             body=f"{lead} The statistics office publishes its figures on Friday."))
+    engine = AnswerEngine(store, embeddings, HashingEncoder(), threshold=0.1)
+    answer = engine.ask("Is unemployment in the valley expected to climb next year?")
+    assert {s.id for s in answer.sources[:2]} == {"jobs-a", "jobs-b"}
+    assert answer.answer.count(lead) == 1
+    assert f"{lead} [1][2]" in answer.answer
+
+
 def test_engine_says_nothing_found_and_lists_the_closest(archive):
     store, embeddings = archive
     engine = AnswerEngine(store, embeddings, HashingEncoder(), threshold=0.99)

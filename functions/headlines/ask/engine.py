@@ -10,6 +10,7 @@ Example (a store with embeddings, as `Pipeline(..., encoder=..., embeddings=...)
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -201,26 +202,52 @@ class AnswerEngine:
     def _compose(self, qv: np.ndarray, ranked: list[tuple[int, float, float]], *, max_sentences: int = 4) -> str:
         """The sentences closest to the question from the top stories, in story order, each cited [n].
 
-        Quoted verbatim, so the answer says nothing the stories do not.
+        Quoted verbatim, so the answer says nothing the stories do not. A sentence that a later story
+        repeats (wire copy reprinted, a follow-up reusing the lead) is quoted once and cited to both: [1][2].
         """
         top_score = ranked[0][1]
-        picked: list[tuple[int, int, str]] = []
+        picked: list[_Quote] = []
         for n, (row, score, best) in enumerate(ranked[:3], start=1):
             if n > 1 and (score < 0.8 * top_score or best < self.threshold):
                 break
             vectors = self.embeddings.unit_vectors([self.index.ids[row]]).get(self.index.ids[row])
             units = self.index.units[row]
             if vectors is None or len(units) < 2 or len(vectors) != len(units):  # rewritten since the index read it
-                picked.append((n, 0, units[0]))
+                picked.append(_Quote([n], units[0], None))
                 continue
             sims = vectors[1:] @ qv
             # The top story is always quoted (its best sentences); later ones only when clearly relevant.
             floor = float(sims.max()) - 0.15 if n == 1 else max(self.threshold, float(sims.max()) - 0.15)
-            chosen = [int(i) for i in np.argsort(-sims)[: 2 if n == 1 else 1] if sims[i] >= floor]
-            picked.extend((n, i, units[1 + i]) for i in sorted(chosen))
+            wanted = 2 if n == 1 else 1
+            fresh: list[tuple[int, np.ndarray]] = []
+            for i in (int(i) for i in np.argsort(-sims)):
+                if len(fresh) == wanted or sims[i] < floor:
+                    break
+                same = next((q for q in picked if q.repeats(units[1 + i], vectors[1 + i])), None)
+                if same is None:
+                    fresh.append((i, vectors[1 + i]))
+                elif n not in same.cites:
+                    same.cites.append(n)
+            picked.extend(_Quote([n], units[1 + i], vector) for i, vector in sorted(fresh, key=lambda f: f[0]))
             if len(picked) >= max_sentences:
                 break
-        return " ".join(f"{text} [{n}]" for n, _, text in picked[:max_sentences])
+        return " ".join(f"{q.text} " + "".join(f"[{n}]" for n in q.cites) for q in picked[:max_sentences])
+
+
+DUPLICATE_SENTENCE = 0.95
+"""Cosine at or above which two quoted sentences say the same thing."""
+
+
+@dataclass
+class _Quote:
+    cites: list[int]
+    text: str
+    vector: np.ndarray | None
+
+    def repeats(self, text: str, vector: np.ndarray) -> bool:
+        if " ".join(text.split()).lower() == " ".join(self.text.split()).lower():
+            return True
+        return self.vector is not None and float(self.vector @ vector) >= DUPLICATE_SENTENCE
 
 
 def _max_norm(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
