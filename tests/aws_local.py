@@ -43,6 +43,7 @@ class LocalStack:
     queue_url: str = ""
     dlq_url: str = ""
     bucket: str = ""
+    index_bucket: str = ""
     clients: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
@@ -63,6 +64,7 @@ class LocalStack:
             "HEADLINES_DEAD_LETTER_QUEUE_URL": self.dlq_url,
             "HEADLINES_MAX_RECEIVES": str(resource("WorkQueue")["Properties"]["RedrivePolicy"]["maxReceiveCount"]),
             "HEADLINES_BUCKET": self.bucket,
+            "HEADLINES_INDEX_SNAPSHOT": f"s3://{self.index_bucket}/ask-index.npz",
         }
 
 
@@ -104,6 +106,8 @@ def create_stack() -> LocalStack:
     )["QueueUrl"]
     stack.bucket = f"articles-{suffix}"
     client("s3").create_bucket(Bucket=stack.bucket)
+    stack.index_bucket = f"index-{suffix}"
+    client("s3").create_bucket(Bucket=stack.index_bucket)
     return stack
 
 

@@ -187,7 +187,10 @@ def build_answer_engine(
     if embeddings is None:
         raise ValueError(f"asking needs an embedding store next to the {type(store).__name__}; "
                          "use HEADLINES_STORE=sqlite (a file) or dynamodb")
-    return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings))
+    from headlines.ask.snapshot import location
+
+    snapshot = location(settings.index_snapshot) if settings.index_snapshot else None
+    return AnswerEngine(store, embeddings, get_encoder(settings), tagger=build_tagger(settings), snapshot=snapshot)
 
 
 def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:

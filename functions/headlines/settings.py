@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     posts_table: str = Field(default="headlines-posts", description="DynamoDB post records (exactly-once)")
     subscriptions_table: str = Field(default="headlines-subscriptions", description="DynamoDB subscriptions + digests")
     vectors_table: str = Field(default="headlines-story-vectors", description="DynamoDB story vectors (for `ask`)")
+    index_snapshot: str | None = Field(
+        default=None,
+        description="Where `ask` keeps a snapshot of its search index so a cold process loads it instead of "
+        "rebuilding it: a file path or s3://BUCKET/KEY (unset: no snapshot)",
+    )
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
     dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")

@@ -160,6 +160,7 @@ def _find(job: Job, deps: Deps) -> Any:
     if job.kind == "ask" and deps.answers is not None:
         answer = deps.answers.ask(text, top_k=5)
         respond(job, deps, blocks.answer_message(answer))
+        deps.answers.save_snapshot_if_due()  # after answering: the user never waits for it
         return answer
     _, stories = find_stories(deps.store, text, limit=5)
     title = (f"Latest: {text}" if text else "Latest stories") if job.kind == "latest" else f"Stories for: {text}"

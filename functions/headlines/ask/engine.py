@@ -9,6 +9,7 @@ Example (a store with embeddings, as `Pipeline(..., encoder=..., embeddings=...)
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +21,17 @@ from headlines.ask.embeddings import EmbeddingStore, embed_stories
 from headlines.ask.index import ArchiveIndex, Weights
 from headlines.ask.lexical import tokenize
 from headlines.ask.query import countries_in_question, since_in_question
+from headlines.ask.snapshot import SnapshotError, SnapshotLocation
+from headlines.ask.snapshot import load as load_snapshot
+from headlines.ask.snapshot import save as save_snapshot
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
 from headlines.store.base import Store
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_EVERY = 500
+"""Index rows added since the last snapshot that make saving a new one worth it (and the smallest index saved)."""
 
 RELEVANCE_THRESHOLD = 0.35
 """Below this cosine between the question and the best sentence of the best story, nothing is relevant."""
@@ -73,6 +82,8 @@ class AnswerEngine:
         tagger: CountryTagger | None = None,
         weights: Weights | None = None,
         threshold: float = RELEVANCE_THRESHOLD,
+        snapshot: SnapshotLocation | None = None,
+        snapshot_every: int = SNAPSHOT_EVERY,
     ) -> None:
         self.store = store
         self.embeddings = embeddings
@@ -81,6 +92,33 @@ class AnswerEngine:
         self.weights = weights or Weights()
         self.threshold = threshold
         self.index = ArchiveIndex(embeddings, model=encoder.name)
+        self.snapshot = snapshot
+        self.snapshot_every = snapshot_every
+        self._snapshot_tried = False
+        self._snapshot_rows = 0
+        """Index rows the last snapshot held (loaded or saved)."""
+
+    def refresh_index(self) -> int:
+        """Catch the index up with the store; a cold one starts from the snapshot when there is a usable one."""
+        if self.snapshot is not None and not self._snapshot_tried:
+            self._snapshot_tried = True
+            if not len(self.index.ids) and load_snapshot(self.index, self.snapshot):
+                self._snapshot_rows = len(self.index.ids)
+        return self.index.refresh()
+
+    def save_snapshot_if_due(self) -> bool:
+        """Save the index as the snapshot once `snapshot_every` rows were added since the last one (loaded or
+        saved). Call it after answering, not before: saving takes a moment. A failed save is logged, not raised."""
+        rows = len(self.index.ids)
+        if self.snapshot is None or rows < self.snapshot_every or rows - self._snapshot_rows < self.snapshot_every:
+            return False
+        try:
+            save_snapshot(self.index, self.snapshot)
+        except (SnapshotError, OSError) as exc:
+            log.warning("index snapshot not saved to %r: %s", self.snapshot, exc)
+            return False
+        self._snapshot_rows = rows
+        return True
 
     def backfill(self, *, batch: int = 64) -> int:
         """Embed stored stories that have no vectors yet (stored before embeddings were on); returns how many."""
@@ -108,7 +146,7 @@ class AnswerEngine:
         query_vector: np.ndarray | None = None,
     ) -> list[tuple[int, float, float]]:
         """(index row, fused score, best sentence cosine) of the best stories, best first."""
-        self.index.refresh()
+        self.refresh_index()
         qv = query_vector if query_vector is not None else self.encode_question(question)
         with self.index.lock:
             keep = self.index.mask(countries=countries, since=since)

@@ -6,10 +6,12 @@ answers with one matrix product and a few posting lists; nothing in the archive 
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -91,6 +93,54 @@ class ArchiveIndex:
                 self._alive = alive
             return len(vecs)
 
+    def export(self) -> dict[str, np.ndarray]:
+        """Everything `refresh` built, as flat arrays (see `ask.snapshot`); replaced rows are kept, masked."""
+        with self.lock:
+            seq_of_row = np.full(len(self.ids), -1, dtype=np.int64)
+            for story_id, row in self._row.items():
+                seq_of_row[row] = self._seq_of[story_id]
+            bm25 = {f"bm25_{name}": array for name, array in self.bm25.export().items()}
+            return {
+                "ids": _json_blob(self.ids),
+                "units": _json_blob(self.units),
+                "countries": _json_blob(self._countries),
+                "seq_of_row": seq_of_row,
+                "times": self._times,
+                "matrix": self._matrix,
+                "cursor": np.asarray([self._seq], dtype=np.int64),
+                **bm25,
+            }
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Become the index `export` was called on (this one must be empty); `refresh` then catches up."""
+        with self.lock:
+            if self.ids:
+                raise ValueError("restore into an empty index only")
+            ids: list[str] = _from_blob(arrays["ids"])
+            units: list[list[str]] = _from_blob(arrays["units"])
+            seq_of_row = arrays["seq_of_row"]
+            matrix = arrays["matrix"]
+            if not (len(ids) == len(units) == len(seq_of_row) == len(arrays["times"]) == len(matrix)):
+                raise ValueError("the snapshot's columns differ in length")
+            bm25 = BM25Index.restore({k.removeprefix("bm25_"): v for k, v in arrays.items() if k.startswith("bm25_")},
+                                     k1=self.bm25.k1, b=self.bm25.b)
+            if len(bm25) != len(ids):
+                raise ValueError("the snapshot's lexical index does not match its stories")
+            current = np.flatnonzero(seq_of_row >= 0)
+            countries = {str(code): [int(r) for r in rows] for code, rows in _from_blob(arrays["countries"]).items()}
+            cursor = int(arrays["cursor"][0])
+            alive = np.zeros(len(ids), dtype=bool)
+            alive[current] = True
+            # Everything is read and checked before anything is assigned: a bad snapshot leaves the index empty.
+            self.ids, self.units, self.bm25 = ids, units, bm25
+            self._row = {ids[r]: int(r) for r in current}
+            self._seq_of = {ids[r]: int(seq_of_row[r]) for r in current}
+            self._countries = countries
+            self._times = np.asarray(arrays["times"], dtype=np.float64)
+            self._matrix = np.asarray(matrix, dtype=np.float32)
+            self._alive = alive
+            self._seq = cursor
+
     def row(self, story_id: str) -> int | None:
         return self._row.get(story_id)
 
@@ -113,3 +163,11 @@ class ArchiveIndex:
         if not len(self._matrix):
             return np.zeros(0, dtype=np.float32)
         return self._matrix @ query.astype(np.float32, copy=False)
+
+
+def _json_blob(value: object) -> np.ndarray:
+    return np.frombuffer(json.dumps(value, ensure_ascii=False).encode(), dtype=np.uint8)
+
+
+def _from_blob(array: np.ndarray) -> Any:
+    return json.loads(array.tobytes().decode())

@@ -7,6 +7,8 @@ as the independent baseline in `headlines eval retrieval`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import Counter
@@ -103,6 +105,15 @@ class _Terms(dict[str, str]):
 _TERMS = _Terms()
 
 
+def fingerprint() -> str:
+    """Changes whenever `tokenize` could give other terms (patterns, word lists, stemmer version), so an
+    index saved by another version of this code is not reused (`ask.snapshot`)."""
+    import Stemmer
+
+    parts = [_TOKEN.pattern, json.dumps(sorted(NORMALISE.items())), " ".join(sorted(STOPWORDS)), f"snowball {Stemmer.version()}"]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, normalised, stemmed content tokens.
 
@@ -124,10 +135,11 @@ class BM25Index:
     def __init__(self, *, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self._postings: dict[str, tuple[list[int], list[float]]] = {}
         self._frozen: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        """Each token's posting list as arrays: document rows (int32) and term frequencies (float32)."""
+        self._pending: dict[str, tuple[list[int], list[float]]] = {}
+        """Postings added since the last freeze, appended to `_frozen` on the next read."""
         self._lengths: list[float] = []
-        self._changed: set[str] = set()
         self._dirty = False
 
     def __len__(self) -> int:
@@ -140,14 +152,13 @@ class BM25Index:
         if lead_weight:
             for tok in lead:
                 tf[tok] += lead_weight
-        postings = self._postings
+        pending = self._pending
         for tok, n in tf.items():
-            posting = postings.get(tok)  # not setdefault: that builds two empty lists per call
+            posting = pending.get(tok)  # not setdefault: that builds two empty lists per call
             if posting is None:
-                posting = postings[tok] = ([], [])
+                posting = pending[tok] = ([], [])
             posting[0].append(row)
             posting[1].append(n)
-        self._changed.update(tf)
         self._lengths.append(float(sum(tf.values())))
         self._dirty = True
         return row
@@ -155,15 +166,46 @@ class BM25Index:
     def _freeze(self) -> None:
         if not self._dirty:
             return
-        # Only the posting lists that changed are converted again: adding one story stays cheap.
-        for tok in self._changed:
-            ids, counts = self._postings[tok]
-            self._frozen[tok] = (np.asarray(ids, dtype=np.int32), np.asarray(counts, dtype=np.float32))
-        self._changed.clear()
+        # Only the posting lists that grew are touched: adding one story stays cheap.
+        for tok, (ids, counts) in self._pending.items():
+            new = (np.asarray(ids, dtype=np.int32), np.asarray(counts, dtype=np.float32))
+            old = self._frozen.get(tok)
+            self._frozen[tok] = new if old is None else (np.concatenate([old[0], new[0]]), np.concatenate([old[1], new[1]]))
+        self._pending.clear()
         self._length_arr = np.asarray(self._lengths, dtype=np.float32)
         avg = float(self._length_arr.mean()) if len(self._lengths) else 1.0
         self._norm = self.k1 * (1 - self.b + self.b * self._length_arr / max(avg, 1e-9))
         self._dirty = False
+
+    def export(self) -> dict[str, np.ndarray]:
+        """The index as a few flat arrays (for a snapshot): vocabulary, posting offsets, rows, frequencies, lengths."""
+        self._freeze()
+        vocabulary = list(self._frozen)
+        sizes = np.fromiter((len(self._frozen[t][0]) for t in vocabulary), dtype=np.int64, count=len(vocabulary))
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        empty = np.zeros(0, dtype=np.int32)
+        return {
+            # One UTF-8 blob, not a fixed-width string array: one very long token would widen every entry.
+            "vocabulary": np.frombuffer("\n".join(vocabulary).encode(), dtype=np.uint8),
+            "offsets": offsets,
+            "rows": np.concatenate([self._frozen[t][0] for t in vocabulary]) if vocabulary else empty,
+            "frequencies": np.concatenate([self._frozen[t][1] for t in vocabulary]) if vocabulary else empty.astype(np.float32),
+            "lengths": np.asarray(self._lengths, dtype=np.float32),
+        }
+
+    @classmethod
+    def restore(cls, arrays: dict[str, np.ndarray], *, k1: float, b: float) -> BM25Index:
+        """An index equal to the one `export` was called on; posting lists are views into the arrays."""
+        index = cls(k1=k1, b=b)
+        offsets, rows, freqs = arrays["offsets"], arrays["rows"], arrays["frequencies"]
+        blob = arrays["vocabulary"].tobytes().decode()
+        vocabulary = blob.split("\n") if blob else []
+        index._frozen = {
+            tok: (rows[offsets[i] : offsets[i + 1]], freqs[offsets[i] : offsets[i + 1]]) for i, tok in enumerate(vocabulary)
+        }
+        index._lengths = arrays["lengths"].tolist()
+        index._dirty = True  # recompute the length norms on first read
+        return index
 
     def document_frequency(self, token: str) -> int:
         """How many indexed documents hold `token`."""

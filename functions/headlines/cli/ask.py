@@ -120,6 +120,7 @@ def ask(
             _render(console, answer)
     if not json_out and engine.store.count() == 0:
         err_console.print("No stories stored yet. Try `headlines demo --db FILE` or `headlines ingest`.")
+    engine.save_snapshot_if_due()
     engine.store.close()
     raise typer.Exit(1 if failed else 0)
 
