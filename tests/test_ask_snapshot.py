@@ -4,6 +4,7 @@ one that built its index from scratch; snapshots it cannot use are ignored, neve
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,23 @@ def test_a_snapshot_it_cannot_use_is_ignored_and_the_index_built(archive, tmp_pa
     assert cold._snapshot_rows == 0  # built from the store, not from the snapshot
     assert "building the index from the store" in caplog.text
     assert rankings(cold) == rankings(engine(archive, None))
+
+
+def test_a_day_old_snapshot_is_rebuilt_so_deleted_stories_drop_out(archive, tmp_path: Path, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    where = snapshot.FileSnapshot(tmp_path / "ask.npz")
+    warm = engine(archive, where)
+    warm.ask("laptops")
+    assert warm.save_snapshot_if_due()
+    archive[1].delete("bbc-tech-004")  # the store forgets a story (TTL expiry, a takedown)
+    fresh = engine(archive, where)
+    assert "bbc-tech-004" in [s.id for s in fresh.ask("cheap laptops for children").sources]  # the snapshot still has it
+    later = time.time() + snapshot.MAX_AGE + 60
+    monkeypatch.setattr(snapshot, "time", SimpleNamespace(time=lambda: later))
+    old = engine(archive, where)
+    assert "bbc-tech-004" not in [s.id for s in old.ask("cheap laptops for children").sources]
+    assert old._snapshot_rows == 0 and old.save_snapshot_if_due()  # rebuilt, then saved afresh
 
 
 def test_snapshot_locations_parse_and_s3_round_trips(moto_server: str) -> None:

@@ -4,7 +4,8 @@ Building the index reads every stored story and tokenizes its text (11 s for 50,
 machine, plus reading them from DynamoDB on AWS). A snapshot is that index as flat arrays in one `.npz`
 file, kept on disk or in S3 (`HEADLINES_INDEX_SNAPSHOT`: a path or `s3://bucket/key`). A cold process loads
 it, then catches up from the store with only what was written after it (the same `seq` cursor a warm index
-uses), so a snapshot is never wrong, only old. One made by other code (another tokenizer, model or BM25
+uses), so a snapshot is never wrong, only old; one over a day old is rebuilt from the store instead, so
+stories the store has since expired or deleted drop out. One made by other code (another tokenizer, model or BM25
 setting) is ignored and the index is built from the store, as it is when the file is missing or damaged.
 """
 
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import zipfile
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+
+MAX_AGE = 24 * 3600.0
+"""Seconds after which a snapshot is not loaded but rebuilt from the store (and saved again)."""
 
 
 class SnapshotError(Exception):
@@ -135,14 +140,15 @@ def save(index: ArchiveIndex, where: SnapshotLocation) -> int:
     """Write the index to `where`; returns the snapshot's size in bytes."""
     arrays = index.export()
     buffer = io.BytesIO()
-    meta = np.frombuffer(json.dumps(header(index)).encode(), dtype=np.uint8)
-    np.savez(buffer, header=meta, **arrays)
+    meta = {"code": header(index), "created": time.time(), "stories": len(index)}
+    blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(buffer, header=blob, **arrays)
     data = buffer.getvalue()
     where.write(data)
     return len(data)
 
 
-def load(index: ArchiveIndex, where: SnapshotLocation) -> bool:
+def load(index: ArchiveIndex, where: SnapshotLocation, *, max_age: float = MAX_AGE) -> bool:
     """Fill an empty index from the snapshot at `where`; False (and a log line saying why) if there is
     none or it cannot be used, in which case the index is left empty for `refresh` to build."""
     try:
@@ -155,14 +161,20 @@ def load(index: ArchiveIndex, where: SnapshotLocation) -> bool:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-        found = json.loads(arrays.pop("header").tobytes().decode())
-    except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        meta = json.loads(arrays.pop("header").tobytes().decode())
+        found, age = meta["code"], time.time() - float(meta["created"])
+    except (ValueError, OSError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as exc:
         log.warning("index snapshot %r is damaged (%s); building the index from the store", where, exc)
         return False
     wanted = header(index)
     if found != wanted:
-        stale = sorted(k for k in wanted if found.get(k) != wanted[k])
+        stale = sorted(k for k in wanted if not isinstance(found, dict) or found.get(k) != wanted[k])
         log.info("index snapshot %r was made with another %s; building the index from the store", where, ", ".join(stale))
+        return False
+    if age > max_age:
+        # The store forgets expired and deleted stories; a snapshot does not. Rebuilding now and then drops them.
+        log.info("index snapshot %r is %.0f h old; building the index from the store so that expired or deleted "
+                 "stories drop out", where, age / 3600)
         return False
     try:
         index.restore(arrays)
