@@ -160,21 +160,22 @@ def load(index: ArchiveIndex, where: SnapshotLocation, *, max_age: float = MAX_A
         return False
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-        meta = json.loads(arrays.pop("header").tobytes().decode())
-        found, age = meta["code"], time.time() - float(meta["created"])
+            meta = json.loads(npz["header"].tobytes().decode())
+            found, age = meta["code"], time.time() - float(meta["created"])
+            wanted = header(index)
+            if found != wanted:
+                stale = sorted(k for k in wanted if not isinstance(found, dict) or found.get(k) != wanted[k])
+                log.info("index snapshot %r was made with another %s; building the index from the store",
+                         where, ", ".join(stale))
+                return False
+            if age > max_age:
+                # The store forgets expired and deleted stories; a snapshot does not. Rebuilding now and then drops them.
+                log.info("index snapshot %r is %.0f h old; building the index from the store so that expired or "
+                         "deleted stories drop out", where, age / 3600)
+                return False
+            arrays = {name: npz[name] for name in npz.files if name != "header"}
     except (ValueError, OSError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as exc:
         log.warning("index snapshot %r is damaged (%s); building the index from the store", where, exc)
-        return False
-    wanted = header(index)
-    if found != wanted:
-        stale = sorted(k for k in wanted if not isinstance(found, dict) or found.get(k) != wanted[k])
-        log.info("index snapshot %r was made with another %s; building the index from the store", where, ", ".join(stale))
-        return False
-    if age > max_age:
-        # The store forgets expired and deleted stories; a snapshot does not. Rebuilding now and then drops them.
-        log.info("index snapshot %r is %.0f h old; building the index from the store so that expired or deleted "
-                 "stories drop out", where, age / 3600)
         return False
     try:
         index.restore(arrays)
