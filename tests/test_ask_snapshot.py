@@ -140,6 +140,22 @@ def test_a_day_old_snapshot_is_rebuilt_so_deleted_stories_drop_out(archive, tmp_
     assert old._snapshot_rows == 0 and old.save_snapshot_if_due()  # rebuilt, then saved afresh
 
 
+def test_a_snapshot_of_a_replaced_store_is_not_loaded(archive, tmp_path: Path) -> None:
+    where = snapshot.FileSnapshot(tmp_path / "ask.npz")
+    old = engine(archive, where)
+    old.ask("doping in athletics")
+    assert old.save_snapshot_if_due()
+    db = tmp_path / "new.db"  # a new archive where the old one was: same snapshot setting
+    store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
+    Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings).process(VOLCANO)
+    new = engine((store, embeddings, None), where)
+    assert [s.id for s in new.ask("doping in athletics").sources] == ["grindavik"]  # nothing of the old archive
+    assert new._snapshot_rows == 0
+    assert embeddings.identity() == SQLiteEmbeddingStore(db).identity() != archive[1].identity()
+    store.close()
+    embeddings.close()
+
+
 def test_snapshot_locations_parse_and_s3_round_trips(moto_server: str) -> None:
     from headlines.aws.clients import client
 

@@ -77,6 +77,7 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
         self.late_window_us = int(late_window.total_seconds() * 1_000_000)
         self.segments = segments
         self.page_size = page_size
+        self._identity: str | None = None
 
     def missing_table(self, request: dict[str, Any]) -> str:
         fix = "deploy template.yaml or set HEADLINES_VECTORS_TABLE"
@@ -217,6 +218,13 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
             vectors = np.frombuffer(item["unit_vectors"]["B"], dtype=_DTYPES[item["dtype"]["S"]])
             out[item["story_id"]["S"]] = vectors.astype(np.float32).reshape(-1, int(item["dim"]["N"]))
         return out
+
+    def identity(self) -> str:
+        """The table's ARN and creation time: a table deleted and created again under the same name differs."""
+        if self._identity is None:
+            table = self._call("describe the vectors table", "describe_table", TableName=self.table)["Table"]
+            self._identity = f"{table['TableArn']}@{table['CreationDateTime']}"
+        return self._identity
 
     def ids(self) -> set[str]:
         items = self._paged("list stories with vectors", "scan", {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -132,6 +133,11 @@ class EmbeddingStore(ABC):
     @abstractmethod
     def ids(self) -> set[str]: ...
 
+    def identity(self) -> str | None:
+        """Names this store, not its content: it changes when the store is replaced (a new file, a recreated
+        table), so an index snapshot of the old one is not loaded over the new one. None: unknown."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
 
@@ -148,6 +154,7 @@ CREATE TABLE IF NOT EXISTS story_vectors (
     story_vector BLOB NOT NULL,
     unit_vectors BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS story_vectors_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -230,6 +237,13 @@ class SQLiteEmbeddingStore(EmbeddingStore):
 
     def max_seq(self) -> int:
         return int(self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM story_vectors").fetchone()[0])
+
+    def identity(self) -> str:
+        """A random id written once into the file: a deleted and recreated file gets another."""
+        with self._lock, self._conn:
+            self._conn.execute("INSERT OR IGNORE INTO story_vectors_meta (key, value) VALUES ('identity', ?)",
+                               (uuid.uuid4().hex,))
+            return str(self._conn.execute("SELECT value FROM story_vectors_meta WHERE key = 'identity'").fetchone()[0])
 
     def close(self) -> None:
         self._conn.close()

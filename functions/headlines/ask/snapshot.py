@@ -126,9 +126,10 @@ def location(value: str) -> SnapshotLocation:
 
 
 def header(index: ArchiveIndex) -> dict[str, Any]:
-    """What must match for a snapshot to be reused: the code that built it, not the data in it."""
+    """What must match for a snapshot to be reused: the store it was built from and the code that built it."""
     return {
         "format": FORMAT,
+        "store": index.embeddings.identity(),
         "model": index.model,
         "tokenizer": fingerprint(),
         "bm25": [index.bm25.k1, index.bm25.b],
