@@ -115,3 +115,17 @@ def test_demo_end_to_end_shows_seed_story_tagged_france_and_russia() -> None:
     seed_panel = out.split("France Eyes Potential Talks with Russia", 1)[1].split("╰", 1)[0]
     assert "France (primary)" in seed_panel and "Russia" in seed_panel
     assert "6 stories stored" in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"HEADLINES_INDEX_SNAPSHOT": "s3://only-a-bucket"},
+         "HEADLINES_INDEX_SNAPSHOT: Value error, 's3://only-a-bucket' names no object"),
+        ({"HEADLINES_FETCH_TIMEOUT": "soon"}, "HEADLINES_FETCH_TIMEOUT: Input should be a valid number"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable_and_exit_2(tmp_path: Path, setting, message) -> None:
+    result = run_cli("latest", env={"HEADLINES_DB": str(tmp_path / "h.db"), **setting})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {message}") and "Traceback" not in result.stderr

@@ -9,8 +9,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def split_s3_url(value: str) -> tuple[str, str] | None:
+    """`s3://bucket/key` -> (bucket, key); None for anything not an s3:// URL; ValueError for one without a key."""
+    if not value.startswith("s3://"):
+        return None
+    bucket, _, key = value.removeprefix("s3://").partition("/")
+    if not bucket or not key:
+        raise ValueError(f"{value!r} names no object: write s3://BUCKET/KEY, e.g. s3://my-bucket/index/ask.npz")
+    return bucket, key
 
 
 def default_db_path() -> Path:
@@ -52,6 +62,13 @@ class Settings(BaseSettings):
         description="Where `ask` keeps a snapshot of its search index so a cold process loads it instead of "
         "rebuilding it: a file path or s3://BUCKET/KEY (unset: no snapshot)",
     )
+
+    @field_validator("index_snapshot")
+    @classmethod
+    def _snapshot_location(cls, value: str | None) -> str | None:
+        if value:
+            split_s3_url(value)
+        return value or None
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
     dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")

@@ -26,6 +26,7 @@ import numpy as np
 
 from headlines.ask.index import LEAD_UNITS
 from headlines.ask.lexical import fingerprint
+from headlines.settings import split_s3_url
 
 if TYPE_CHECKING:
     from headlines.ask.index import ArchiveIndex
@@ -117,12 +118,8 @@ class S3Snapshot(SnapshotLocation):
 
 def location(value: str) -> SnapshotLocation:
     """`HEADLINES_INDEX_SNAPSHOT`: `s3://bucket/key` or a file path."""
-    if value.startswith("s3://"):
-        bucket, _, key = value.removeprefix("s3://").partition("/")
-        if not bucket or not key:
-            raise ValueError(f"HEADLINES_INDEX_SNAPSHOT={value!r}: write s3://BUCKET/KEY, e.g. s3://my-bucket/index/ask.npz")
-        return S3Snapshot(bucket, key)
-    return FileSnapshot(Path(value).expanduser())
+    s3 = split_s3_url(value)
+    return S3Snapshot(*s3) if s3 else FileSnapshot(Path(value).expanduser())
 
 
 def header(index: ArchiveIndex) -> dict[str, Any]:

@@ -187,6 +187,20 @@ def demo(
 
 
 def main() -> None:
+    """The `headlines` command. A bad `HEADLINES_*` setting ends it with one line naming the variable."""
+    from pydantic import ValidationError
+
+    from headlines.settings import Settings, get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = Settings.model_fields.get(str(error["loc"][0])) if error["loc"] else None
+            alias = field.validation_alias if field is not None else None
+            name = alias if isinstance(alias, str) else "HEADLINES_" + "_".join(map(str, error["loc"])).upper()
+            print(f"error: {name}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     app()
 
 
