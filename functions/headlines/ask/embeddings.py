@@ -170,6 +170,7 @@ class SQLiteEmbeddingStore(EmbeddingStore):
         except (sqlite3.Error, OSError) as exc:
             raise EmbeddingStoreError(f"cannot open the embedding store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
+        self._identity: str | None = None
 
     def put(self, vectors: StoryVectors) -> None:
         self.put_many([vectors])
@@ -240,10 +241,13 @@ class SQLiteEmbeddingStore(EmbeddingStore):
 
     def identity(self) -> str:
         """A random id written once into the file: a deleted and recreated file gets another."""
-        with self._lock, self._conn:
-            self._conn.execute("INSERT OR IGNORE INTO story_vectors_meta (key, value) VALUES ('identity', ?)",
-                               (uuid.uuid4().hex,))
-            return str(self._conn.execute("SELECT value FROM story_vectors_meta WHERE key = 'identity'").fetchone()[0])
+        if self._identity is None:
+            with self._lock, self._conn:
+                self._conn.execute("INSERT OR IGNORE INTO story_vectors_meta (key, value) VALUES ('identity', ?)",
+                                   (uuid.uuid4().hex,))
+                row = self._conn.execute("SELECT value FROM story_vectors_meta WHERE key = 'identity'").fetchone()
+            self._identity = str(row[0])
+        return self._identity
 
     def close(self) -> None:
         self._conn.close()

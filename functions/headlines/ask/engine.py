@@ -110,7 +110,7 @@ class AnswerEngine:
         """Save the index as the snapshot once `snapshot_every` rows were added since the last one (loaded or
         saved). Call it after answering, not before: saving takes a moment. A failed save is logged, not raised."""
         rows = len(self.index.ids)
-        if self.snapshot is None or rows < self.snapshot_every or rows - self._snapshot_rows < self.snapshot_every:
+        if self.snapshot is None or rows - self._snapshot_rows < self.snapshot_every:
             return False
         try:
             save_snapshot(self.index, self.snapshot)

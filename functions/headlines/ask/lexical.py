@@ -185,8 +185,8 @@ class BM25Index:
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         empty = np.zeros(0, dtype=np.int32)
         return {
-            # One UTF-8 blob, not a fixed-width string array: one very long token would widen every entry.
-            "vocabulary": np.frombuffer("\n".join(vocabulary).encode(), dtype=np.uint8),
+            # A JSON blob, not a fixed-width string array: one very long token would widen every entry.
+            "vocabulary": np.frombuffer(json.dumps(vocabulary, ensure_ascii=False).encode(), dtype=np.uint8),
             "offsets": offsets,
             "rows": np.concatenate([self._frozen[t][0] for t in vocabulary]) if vocabulary else empty,
             "frequencies": np.concatenate([self._frozen[t][1] for t in vocabulary]) if vocabulary else empty.astype(np.float32),
@@ -198,8 +198,7 @@ class BM25Index:
         """An index equal to the one `export` was called on; posting lists are views into the arrays."""
         index = cls(k1=k1, b=b)
         offsets, rows, freqs = arrays["offsets"], arrays["rows"], arrays["frequencies"]
-        blob = arrays["vocabulary"].tobytes().decode()
-        vocabulary = blob.split("\n") if blob else []
+        vocabulary = json.loads(arrays["vocabulary"].tobytes().decode())
         index._frozen = {
             tok: (rows[offsets[i] : offsets[i + 1]], freqs[offsets[i] : offsets[i + 1]]) for i, tok in enumerate(vocabulary)
         }

@@ -187,13 +187,12 @@ def run(
         systems = [("hybrid (headlines ask)", rank_system), ("BM25 (rank_bm25)", rank_bm25)]
         results = [score_rankings(name, cases, rank) for name, rank in systems]
         # Same rankings (cached), split by whether anything in the story's text can single it out.
-        row_of = {story_id: row for row, story_id in enumerate(ids)}
         df = engine.index.bm25.document_frequency
+        rows = {case: engine.index.row(case.story_id) for case in cases}
         rare = {
-            case: shares_rare_word(tokenize(case.question), tokenize(" ".join(engine.index.units[row_of[case.story_id]])),
-                                   df, len(ids))
-            for case in cases
-            if case.story_id in row_of
+            case: shares_rare_word(tokenize(case.question), tokenize(" ".join(engine.index.units[row])), df, len(ids))
+            for case, row in rows.items()
+            if row is not None
         }
         breakdown = []
         for name, flag in ((SHARES_RARE, True), (SHARES_NONE, False)):
