@@ -18,6 +18,10 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     send_length: bool = True
+    trickle: float = 0.0
+    """Seconds between body bytes: a server that dribbles its page out one byte at a time."""
+    length: int | None = None
+    """A Content-Length to declare instead of the body's own (a larger one makes a truncated body)."""
 
 
 @dataclass
@@ -55,10 +59,16 @@ def serve(routes: dict[str, Route | Callable[[], Route]], *, tls: tuple[str, str
             for key, value in route.headers.items():
                 self.send_header(key, value)
             if route.send_length:
-                self.send_header("Content-Length", str(len(route.body)))
+                self.send_header("Content-Length", str(route.length if route.length is not None else len(route.body)))
             self.end_headers()
             with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(route.body)
+                if not route.trickle:
+                    self.wfile.write(route.body)
+                    return
+                for i in range(len(route.body)):
+                    self.wfile.write(route.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(route.trickle)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -86,18 +86,25 @@ class FeedPoller:
                 logger.warning("skipping feed %s until the next poll: %s", url, exc)
                 report.failed_feeds[url] = str(exc)
                 continue
+            except Exception as exc:  # a parser bug or a feed no one foresaw: isolate it, keep polling the rest
+                logger.warning("skipping feed %s until the next poll: %r", url, exc, exc_info=True)
+                report.failed_feeds[url] = f"{type(exc).__name__}: {exc}"
+                continue
             for entry in entries[: self.max_entries]:
-                link = entry.get("link") or entry.get("id") or "?"
-                if self._known(entry.get("link")):
-                    report.known += 1
-                    continue
+                link = str(entry.get("link") or entry.get("id") or "?")
                 try:
+                    if self._known(entry.get("link")):
+                        report.known += 1
+                        continue
                     article = self._article(entry)
                     self.queue.enqueue(Job(kind="process_article", id=f"feed:{article.dedup_key}", article=article))
                     report.queued += 1
                 except (FetchError, ValidationError) as exc:
                     logger.warning("skipping entry %s of feed %s: %s", link, url, exc)
                     report.failed_entries[link] = str(exc)
+                except Exception as exc:  # one entry must never stop the poll; it is tried again next time
+                    logger.warning("skipping entry %s of feed %s: %r", link, url, exc, exc_info=True)
+                    report.failed_entries[link] = f"{type(exc).__name__}: {exc}"
         return report
 
     def _known(self, link: str | None) -> bool:

@@ -10,6 +10,7 @@ bound what one page can cost.
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import socket
 import time
@@ -19,7 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from headlines.models import MAX_TITLE_CHARS, Article
+from pydantic import ValidationError
+
+from headlines.models import MAX_TITLE_CHARS, Article, describe_validation_error
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -51,11 +54,28 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+_TEREDO = ipaddress.ip_network("2001::/32")
+
+
 def refusal_reason(ip: IPAddress) -> str | None:
-    """Why this address is refused, or None when it is a public unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        inner = refusal_reason(ip.ipv4_mapped)
-        return f"IPv4-mapped {inner}" if inner else None
+    """Why this address is refused, or None when it is a public unicast address.
+
+    Tunnel forms that carry an IPv4 address inside an IPv6 one (IPv4-mapped, 6to4 `2002::/16`) are judged
+    by the address they carry; Teredo (`2001::/32`, the relay decides where it goes) and the old site-local
+    `fec0::/10` (still routed inside some networks) are always refused.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            inner = refusal_reason(ip.ipv4_mapped)
+            return f"IPv4-mapped {inner}" if inner else None
+        if ip in _TEREDO:
+            return "Teredo tunnel"
+        if ip.sixtofour is not None:
+            inner = refusal_reason(ip.sixtofour)
+            return f"6to4 {inner}" if inner else None
+        if ip in _SITE_LOCAL:
+            return "site-local"
     checks = [
         (ip.is_loopback, "loopback"),
         (ip.is_link_local, "link-local (cloud metadata)"),
@@ -81,15 +101,19 @@ class Page:
 
     @property
     def text(self) -> str:
+        """The body decoded with the declared charset; a charset that is unknown, not a text encoding or
+        that cannot decode (`idna`) falls back to UTF-8, undecodable bytes replaced."""
         charset = "utf-8"
         for part in self.content_type.split(";")[1:]:
             name, _, value = part.strip().partition("=")
             if name.lower() == "charset" and value:
-                charset = value.strip('"')
+                charset = value.strip().strip('"').strip()
         try:
-            return self.content.decode(charset, errors="replace")
-        except LookupError:
-            return self.content.decode("utf-8", errors="replace")
+            if codecs.lookup(charset)._is_text_encoding:
+                return self.content.decode(charset, errors="replace")
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            pass
+        return self.content.decode("utf-8", errors="replace")
 
 
 class Fetcher:
@@ -202,20 +226,34 @@ class Fetcher:
             raise FetchError(f"cannot fetch {url}: {exc}") from exc
 
     def _read_capped(self, response: Any, url: str, deadline: float) -> bytes:
+        """The body, at most `max_bytes`, by `deadline`: every read waits at most until the deadline, so a
+        server that trickles one byte at a time cannot stretch the download past it."""
+        import urllib3
+
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"{url} is {int(declared)} bytes, over the {self.max_bytes}-byte limit")
         chunks: list[bytes] = []
         size = 0
+        too_slow = FetchError(f"{url} took longer than {self.timeout * 2:.0f} s to download")
         try:
-            for chunk in response.stream(64 * 1024):
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise too_slow
+                sock = getattr(getattr(response, "connection", None), "sock", None)
+                if sock is not None:
+                    sock.settimeout(min(self.timeout, remaining))
+                chunk = response.read1(64 * 1024)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(f"{url} is over the {self.max_bytes}-byte limit")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"{url} took longer than {self.timeout * 2:.0f} s to download")
                 chunks.append(chunk)
-        except OSError as exc:
+        except (OSError, urllib3.exceptions.HTTPError, ValueError) as exc:
+            if time.monotonic() >= deadline:
+                raise too_slow from exc
             raise FetchError(f"cannot read {url}: {exc}") from exc
         return b"".join(chunks)
 
@@ -266,9 +304,12 @@ def fetch_article(url: str, fetcher: Fetcher | None = None, *, source: str | Non
     kind = page.content_type.split(";")[0].strip().lower()
     if kind and kind not in ("text/html", "application/xhtml+xml", "text/plain", ""):
         raise FetchError(f"{page.url} is {kind}, not an HTML page")
-    if kind == "text/plain":
-        return Article(url=page.url, body=page.text, source=source)
-    return extract_article(page.text, url=page.url, source=source)
+    try:
+        if kind == "text/plain":
+            return Article(url=page.url, body=page.text, source=source)
+        return extract_article(page.text, url=page.url, source=source)
+    except ValidationError as exc:
+        raise FetchError(f"{page.url} is not a usable article: {describe_validation_error(exc)}") from exc
 
 
 def _parse_date(value: Any) -> datetime | None:
