@@ -64,6 +64,20 @@ class Article(BaseModel):
             return str(value)
         return value
 
+    @field_validator("published")
+    @classmethod
+    def _published_in_range(cls, value: datetime | None) -> datetime | None:
+        # Stores and Slack work in UTC: a time that does not exist there (year 1 at +01:00) is refused here,
+        # not an OverflowError later. A time without an offset is taken as UTC.
+        if value is None:
+            return None
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        try:
+            aware.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise ValueError(f"{value.isoformat()} is out of range in UTC") from exc
+        return aware
+
     @field_validator("source_country", mode="before")
     @classmethod
     def _upper_country(cls, value: Any) -> Any:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
 
-from headlines.cli.jsonl import ParsedLine, read_lines
+from headlines.cli.jsonl import JsonLinesWriter, ParsedLine, run_batch
 from headlines.cli.options import country_option
 
 app = typer.Typer(
@@ -43,11 +42,12 @@ InputOpt = Annotated[
 ]
 
 
-def _open_input(stack: ExitStack, path: Path | None) -> IO[str]:
+def _open_input(stack: ExitStack, path: Path | None) -> BinaryIO:
+    """The input as bytes: lines are split on `\\n` and decoded one by one (headlines.cli.jsonl)."""
     if path is None:
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return stack.enter_context(path.open(encoding="utf-8", errors="replace"))
+        return stack.enter_context(path.open("rb"))
     except OSError as exc:
         err_console.print(f"[red]error:[/] cannot read {path}: {exc.strerror}")
         raise typer.Exit(2) from exc
@@ -66,8 +66,8 @@ def _progress(stack: ExitStack, path: Path | None) -> Any:
 
 
 def _emit(out: IO[str], record: dict[str, Any]) -> None:
-    out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-    out.flush()
+    """One strict UTF-8 JSON line on a text stream's underlying bytes (see headlines.cli.jsonl)."""
+    JsonLinesWriter(out.buffer if hasattr(out, "buffer") else out).write(record)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -85,33 +85,22 @@ def process(
     from headlines.container import build_pipeline
 
     pipeline = build_pipeline(sentences=sentences, max_words=max_words)
-    failed = 0
+
+    def handle(parsed: ParsedLine) -> dict[str, Any]:
+        assert parsed.article is not None
+        story = pipeline.analyze(parsed.article)
+        record = dict(parsed.raw or {})
+        record["headline"] = story.headline
+        record["summary"] = story.summary
+        record["countries"] = [c.model_dump() for c in story.countries]
+        return record
+
     with ExitStack() as stack:
         source = _open_input(stack, input)
-        out = stack.enter_context(output.open("w", encoding="utf-8")) if output else sys.stdout
+        out = stack.enter_context(output.open("wb")) if output else sys.stdout.buffer
         progress, task = _progress(stack, input)
-        for parsed in read_lines(source):
-            progress.advance(task)
-            if parsed.article is None:
-                failed += 1
-                _emit(out, parsed.error_record())
-                continue
-            try:
-                story = pipeline.analyze(parsed.article)
-            except Exception as exc:  # one bad article must not stop the batch; it is reported in place
-                failed += 1
-                _emit(out, {**_id_of(parsed), "error": f"processing failed: {exc}"})
-                continue
-            record = dict(parsed.raw or {})
-            record["headline"] = story.headline
-            record["summary"] = story.summary
-            record["countries"] = [c.model_dump() for c in story.countries]
-            _emit(out, record)
+        failed = run_batch(source, JsonLinesWriter(out), handle, on_line=lambda: progress.advance(task))
     raise typer.Exit(1 if failed else 0)
-
-
-def _id_of(parsed: ParsedLine) -> dict[str, Any]:
-    return parsed.error_record() | {"error": None}
 
 
 @app.command()
@@ -124,19 +113,17 @@ def ingest(input: InputOpt = None) -> None:
 
     store = build_store()
     pipeline = build_pipeline(store=store)
-    failed = 0
+
+    def handle(parsed: ParsedLine) -> dict[str, Any]:
+        assert parsed.article is not None
+        existed = store.find(parsed.article.dedup_key) is not None
+        story = pipeline.process(parsed.article)
+        return {"line": parsed.number, "id": story.id, "status": "updated" if existed else "stored"}
+
     with ExitStack() as stack:
         source = _open_input(stack, input)
         progress, task = _progress(stack, input)
-        for parsed in read_lines(source):
-            progress.advance(task)
-            if parsed.article is None:
-                failed += 1
-                _emit(sys.stdout, parsed.error_record())
-                continue
-            existed = store.find(parsed.article.dedup_key) is not None
-            story = pipeline.process(parsed.article)
-            _emit(sys.stdout, {"line": parsed.number, "id": story.id, "status": "updated" if existed else "stored"})
+        failed = run_batch(source, JsonLinesWriter(sys.stdout.buffer), handle, on_line=lambda: progress.advance(task))
     store.close()
     raise typer.Exit(1 if failed else 0)
 
