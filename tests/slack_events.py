@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -53,10 +54,11 @@ def http_event(
 
 
 def command_body(text: str, *, channel: str = "C0NEWS", user: str = "U0ALICE", response_url: str = "") -> str:
+    """Like Slack, every invocation carries its own `trigger_id` (a replay carries the same one)."""
     return urlencode({
         "token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": channel, "channel_name": "news",
         "user_id": user, "user_name": "alice", "command": "/headlines", "text": text,
-        "api_app_id": "A0HEADLINES", "response_url": response_url, "trigger_id": "1.2.3",
+        "api_app_id": "A0HEADLINES", "response_url": response_url, "trigger_id": f"1.2.{uuid.uuid4().hex}",
     })
 
 

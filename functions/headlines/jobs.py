@@ -43,17 +43,20 @@ class JobQueue(Protocol):
 
 
 class InProcessQueue:
-    """Runs jobs on one background thread, in order. Failures are logged with the job, not lost silently;
-    `drain()` waits for queued work and re-raises the first failure (tests, CLI)."""
+    """Runs jobs on background threads: one by default (in order), a small pool for `headlines serve` so one
+    slow job (a URL that trickles) does not hold up other users' answers. Failures are logged with the job,
+    not lost silently; `drain()` waits for queued work and re-raises the first failure (tests, CLI)."""
 
-    def __init__(self, run: Callable[[Job], object]) -> None:
+    def __init__(self, run: Callable[[Job], object], *, workers: int = 1) -> None:
         self._run = run
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="headlines-worker")
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="headlines-worker")
         self._futures: list[Future[object]] = []
         self._lock = threading.Lock()
 
     def enqueue(self, job: Job) -> None:
         with self._lock:
+            # finished jobs that succeeded need no keeping (a long `headlines serve` would pile them up)
+            self._futures = [f for f in self._futures if not f.done() or f.exception() is not None]
             self._futures.append(self._pool.submit(self._guarded, job))
 
     def _guarded(self, job: Job) -> object:

@@ -1,6 +1,8 @@
 """`headlines serve`: the Slack app on this machine, over HTTP (`--port`) or Socket Mode, with its worker.
 
-Slow work runs on an in-process worker thread; a scheduler thread queues digests when they are due.
+HTTP is served by `headlines.slack.server` (a thread per connection, a body cap, timeouts, signatures
+checked before parsing). Slow work runs on a small in-process pool (`--workers`), so one slow URL does
+not delay everyone's answers; a scheduler thread queues digests when they are due.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def serve(
     socket_mode: Annotated[
         bool, typer.Option("--socket-mode", help="Connect out to Slack with SLACK_APP_TOKEN instead of listening")
     ] = False,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once (ask, summarize, digests)")] = 4,
 ) -> None:
     """Run the Slack app locally: `/headlines`, @mentions, DMs, story posts and digests.
 
@@ -43,7 +46,7 @@ def serve(
         store = build_store(settings)
         client = build_slack_client(settings)
         deps = build_deps(settings, store=store, client=client)
-        queue = InProcessQueue(lambda job: run_job(job, deps))
+        queue = InProcessQueue(lambda job: run_job(job, deps), workers=workers)
         app = create_app(settings, store, client, queue, socket_mode=socket_mode)
     except SlackConfigError as exc:
         err_console.print(f"[red]error:[/] {exc}")
@@ -66,8 +69,17 @@ def serve(
             assert settings.slack_app_token is not None
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:
+            from headlines.slack.server import SlackHTTPServer
+
+            assert settings.slack_signing_secret is not None  # create_app refuses to build without it
+            server = SlackHTTPServer(("0.0.0.0", port), app, signing_secret=settings.slack_signing_secret.get_secret_value())
             err_console.print(f"Headlines Slack app on http://localhost:{port}/slack/events")
-            app.start(port=port)
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.server_close()
     finally:
         stop.set()
         queue.close()

@@ -1,11 +1,15 @@
 """Slack Lambda (API Gateway HTTP API v2): verify, acknowledge within 3 s, queue the slow work.
 
-The app is built once per cold start; Bolt's Lambda adapter turns the event into a request and the
-answer back. No model, no URL fetch here: see `headlines.slack.app`.
+The app is built once per cold start. The signature is checked on the raw body first (`slack.verify`):
+anything unsigned gets 401 before a parser sees it. Then Bolt's Lambda adapter turns the event into a
+request and the answer back. No model, no URL fetch, no Slack call here: see `headlines.slack.app`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +21,40 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_sdk import WebClient
 
+logger = logging.getLogger(__name__)
+
+
+def _response(status: int, body: str = "") -> dict[str, Any]:
+    return {"statusCode": status, "body": body, "headers": {"content-type": "text/plain; charset=utf-8"}}
+
+
+class VerifiedHandler:
+    """Bolt's Lambda adapter behind a signature check on the raw bytes; Bolt never parses an unsigned body."""
+
+    def __init__(self, bolt: SlackRequestHandler, signing_secret: str) -> None:
+        self.bolt = bolt
+        self.signing_secret = signing_secret
+
+    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from headlines.slack.verify import is_signed
+
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        raw = event.get("body") or ""
+        try:
+            if event.get("isBase64Encoded"):
+                body = base64.b64decode(raw, validate=True)
+            else:
+                body = str(raw).encode("utf-8", "surrogatepass")
+        except (binascii.Error, ValueError):
+            return _response(401, "invalid request")
+        if not is_signed(self.signing_secret, body, headers):
+            return _response(401, "invalid request")
+        try:
+            return self.bolt.handle(event, context)
+        except Exception:  # signed, yet Bolt cannot read it: the sender's fault, not a 500 to retry
+            logger.exception("a signed Slack request could not be handled")
+            return _response(400, "bad request")
+
 
 def build_handler(
     settings: Settings | None = None,
@@ -24,8 +62,8 @@ def build_handler(
     store: Store | None = None,
     client: WebClient | None = None,
     queue: JobQueue | None = None,
-) -> SlackRequestHandler:
-    """Bolt's Lambda adapter around our app; every collaborator may be handed in (tests)."""
+) -> VerifiedHandler:
+    """Bolt's Lambda adapter around our app, behind the signature check; every collaborator may be handed in (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
     from headlines.container import build_store
@@ -33,11 +71,12 @@ def build_handler(
 
     settings = settings or get_settings()
     app = create_app(settings, store or build_store(settings), client, queue, process_before_response=True)
-    return SlackRequestHandler(app)
+    assert settings.slack_signing_secret is not None  # create_app refuses to build without it
+    return VerifiedHandler(SlackRequestHandler(app), settings.slack_signing_secret.get_secret_value())
 
 
 @lru_cache(maxsize=1)
-def default_handler() -> SlackRequestHandler:
+def default_handler() -> VerifiedHandler:
     """Built on the first request of a cold start, from the environment; `cache_clear()` in tests.
 
     In AWS the token and signing secret come from SSM by name (`HEADLINES_SLACK_*_PARAM`, template.yaml).

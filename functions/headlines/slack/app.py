@@ -10,12 +10,13 @@ subscriptions and digest settings straight in the ack, and queuing `ask`, `lates
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest
 
 from headlines.jobs import Job, JobQueue
 from headlines.settings import Settings
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 COMMAND = "/headlines"
 EVENT_SCOPE = "~slack-event"
 """Post-record namespace for Events API ids already taken in: Slack's retries are dropped by it."""
+COMMAND_SCOPE = "~slack-command"
+"""Post-record namespace for slash commands already taken in (a hash of the signed timestamp and body):
+a captured signed request replayed inside Slack's five-minute window runs once."""
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 QUEUED = {
@@ -76,11 +80,26 @@ def create_app(
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
         process_before_response=process_before_response,
         request_verification_enabled=not socket_mode,
-        token_verification_enabled=False,  # no auth.test at start-up; Bolt calls it once, on the first request
+        # No `auth.test`, at start-up or on the first request: the ack path never waits on Slack (a slow or
+        # rate-limited Slack would otherwise hold the first ack of every cold start). The token is used as
+        # is; our own messages are told apart by `bot_id` in the listeners, not by Bolt's self-event filter.
+        authorize=_static_authorize(client),
+        ignoring_self_events_enabled=False,
         logger=logging.getLogger("headlines.slack.bolt"),
     )
     register(app, store, queue)
     return app
+
+
+def _static_authorize(client: WebClient) -> Any:
+    from slack_bolt.authorization import AuthorizeResult
+
+    token = client.token
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
+
+    return authorize
 
 
 def _in_process_runner(settings: Settings, store: Store, client: WebClient) -> Any:
@@ -100,8 +119,18 @@ def register(app: App, store: Store, queue: JobQueue) -> None:
     """Attach the listeners: the `/headlines` command, @mentions and direct messages."""
 
     @app.command(COMMAND)
-    def on_command(ack: Ack, body: dict[str, Any]) -> None:
-        ack(**_command_reply(body, store, queue))
+    def on_command(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
+        key = _command_key(request)
+        if not store.record_post(COMMAND_SCOPE, key):
+            logger.warning("slash command %s already taken in; replay dropped", key[:16])
+            ack()
+            return
+        try:
+            reply = _command_reply(body, store, queue)
+        except BaseException:
+            store.forget_post(COMMAND_SCOPE, key)
+            raise
+        ack(**reply)
 
     @app.event("app_mention")
     def on_mention(ack: Ack, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -115,6 +144,12 @@ def register(app: App, store: Store, queue: JobQueue) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         _queue_question(body, event, store, queue)
+
+
+def _command_key(request: BoltRequest) -> str:
+    """What makes a slash command this one: its signed timestamp and exact body (trigger_id included)."""
+    timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+    return hashlib.sha256(f"{timestamp}:{request.raw_body}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[str, Any]:
