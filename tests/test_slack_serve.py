@@ -69,3 +69,18 @@ def test_serve_answers_signed_commands_and_rejects_unsigned(served: tuple[str, F
     while not slack.responses("serve") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "No stories stored yet" in str(slack.responses("serve"))
+
+
+def test_serve_keeps_answering_past_an_idle_connection_and_refuses_huge_bodies(served: tuple[str, FakeSlackAPI]) -> None:
+    """One idle half-sent connection must not stall other users; a 50 MiB declared body is refused unread."""
+    url, _ = served
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port)) as idle:
+        idle.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"partial")
+        started = time.monotonic()
+        status, body = post(url, command_event("help"))
+        assert status == 200 and "/headlines subscribe" in body
+        assert time.monotonic() - started < 3
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as big:
+        big.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n")
+        assert big.recv(100).split(b" ")[1] == b"413"
