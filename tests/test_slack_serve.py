@@ -82,5 +82,6 @@ def test_serve_keeps_answering_past_an_idle_connection_and_refuses_huge_bodies(s
         assert status == 200 and "/headlines subscribe" in body
         assert time.monotonic() - started < 3
     with socket.create_connection(("127.0.0.1", port), timeout=5) as big:
-        big.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n")
+        big.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 52428800\r\n\r\n")
         assert big.recv(100).split(b" ")[1] == b"413"

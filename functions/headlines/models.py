@@ -17,6 +17,8 @@ from pydantic import (
     field_validator,
 )
 
+from headlines.sanitize import clean_line, clean_unicode
+
 MAX_BODY_CHARS = 1_000_000
 """Largest article body accepted (characters). Larger bodies are rejected at the boundary, not truncated silently."""
 
@@ -64,6 +66,17 @@ class Article(BaseModel):
             return str(value)
         return value
 
+    @field_validator("title", "source", "dateline", mode="after")
+    @classmethod
+    def _clean_line(cls, value: str | None) -> str | None:
+        # Bidi overrides, zero-width characters and terminal controls go at the door (headlines.sanitize).
+        return clean_line(value) if value is not None else None
+
+    @field_validator("body", mode="after")
+    @classmethod
+    def _clean_body(cls, value: str) -> str:
+        return clean_unicode(value)
+
     @field_validator("published")
     @classmethod
     def _published_in_range(cls, value: datetime | None) -> datetime | None:
@@ -83,7 +96,7 @@ class Article(BaseModel):
     def _upper_country(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("body")
+    @field_validator("body", mode="after")
     @classmethod
     def _body_has_text(cls, value: str) -> str:
         if not value.strip():

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from headlines.countries.base import CountryTagger
 from headlines.models import Article, Story
+from headlines.sanitize import written_without_spaces
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
 from headlines.text import clean_text, truncate_words
@@ -34,14 +35,15 @@ _CLAUSE_BREAK = re.compile(
 
 
 def derive_headline(article: Article, summary: list[str]) -> str:
-    """The article's title when usable, else a short clause from the best summary sentence.
+    """The article's title when usable (two words or more, or a script written without spaces), else a short
+    clause from the best summary sentence.
 
     The clause is the sentence up to its first subordinate break (", following ...", "; ...", " - ..."),
     cut at a comma if still over `HEADLINE_MAX_WORDS` words.
     """
     title = (article.title or "").strip()
-    if len(title.split()) >= 2 and not title.isdigit():
-        return title
+    if (len(title.split()) >= 2 or (len(title) >= 4 and written_without_spaces(title))) and not title.isdigit():
+        return title  # Chinese, Japanese or Thai titles have no spaces: one "word" is still a whole title
     basis = summary[0] if summary else clean_text(article.body)
     basis = basis.strip().strip("\"\u201c\u201d'")
     parts = _CLAUSE_BREAK.split(basis, maxsplit=1)

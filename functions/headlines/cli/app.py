@@ -49,7 +49,9 @@ def _open_input(stack: ExitStack, path: Path | None) -> BinaryIO:
     try:
         return stack.enter_context(path.open("rb"))
     except OSError as exc:
-        err_console.print(f"[red]error:[/] cannot read {path}: {exc.strerror}")
+        from headlines.sanitize import for_terminal
+
+        err_console.print(f"[red]error:[/] cannot read {for_terminal(str(path))}: {exc.strerror}")
         raise typer.Exit(2) from exc
 
 

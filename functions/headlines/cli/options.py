@@ -16,6 +16,8 @@ def country_option(value: str | None) -> str | None:
 
     code = parse_country(value)
     if code is None:
-        err_console.print(f"[red]error:[/] unknown country {value!r}; use an ISO code such as FR")
+        from headlines.sanitize import for_terminal
+
+        err_console.print(f"[red]error:[/] unknown country {for_terminal(repr(value))}; use an ISO code such as FR")
         raise typer.Exit(2)
     return code

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from headlines.models import CountryTag, Story
+from headlines.sanitize import clean_unicode
 
 if TYPE_CHECKING:
     from headlines.ask.engine import Answer
@@ -37,8 +38,9 @@ class BlockLimitError(ValueError):
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters as entities: text shows as written, never as mentions or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters as entities: text shows as written, never as mentions or links.
+    Bidi overrides, zero-width and control characters are removed first (`headlines.sanitize`)."""
+    return clean_unicode(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def truncate(text: str, limit: int) -> str:
