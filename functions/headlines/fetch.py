@@ -49,7 +49,7 @@ def system_resolver(host: str, port: int) -> list[str]:
     """Every address the host resolves to, once (the caller connects to one of these, not to the name)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # gaierror; an over-long label; an embedded NUL
         raise FetchError(f"cannot resolve {host!r}: {exc}; check the URL") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
@@ -142,19 +142,25 @@ class Fetcher:
 
     def check_url(self, url: str) -> tuple[str, str, int, str]:
         """(scheme, host, port, ip to connect to) for an acceptable URL; raises FetchError otherwise."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError as exc:  # "Invalid IPv6 URL", a bracketed host that is no address
+            raise FetchError(f"refusing {url!r}: {exc}") from exc
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise FetchError(f"refusing {url!r}: only http and https URLs can be fetched")
-        if not parts.hostname:
+        if not hostname:
             raise FetchError(f"refusing {url!r}: the URL has no host")
+        if not hostname.isprintable() or any(c.isspace() for c in hostname):
+            raise FetchError(f"refusing {url!r}: the host name holds spaces or control characters")
         if parts.username or parts.password:
             raise FetchError(f"refusing {url!r}: URLs with credentials are not fetched")
         try:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
             raise FetchError(f"refusing {url!r}: bad port") from exc
-        host = parts.hostname
+        host = hostname
         try:
             literal: IPAddress | None = ipaddress.ip_address(host)
         except ValueError:

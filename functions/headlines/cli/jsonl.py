@@ -176,8 +176,9 @@ def read_lines(lines: BinaryIO | Iterable[str] | Iterable[bytes]) -> Iterator[Pa
         if isinstance(line, int):
             yield ParsedLine(number, None, None, f"line is {line} bytes; the limit is {MAX_LINE_BYTES}")
             continue
-        blank = line.strip(_JSON_WS.encode()) if isinstance(line, bytes) else line.strip(_JSON_WS)
-        if not blank or blank in (_BOM, "\ufeff"):
+        if number == 1:
+            line = line.removeprefix(_BOM) if isinstance(line, bytes) else line.removeprefix("\ufeff")
+        if not (line.strip(_JSON_WS.encode()) if isinstance(line, bytes) else line.strip(_JSON_WS)):
             continue
         yield parse_line(number, line)
 
