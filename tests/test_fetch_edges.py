@@ -149,3 +149,25 @@ def test_an_unexpected_error_in_one_feed_or_entry_is_isolated(monkeypatch: pytes
     assert report.queued == 1
     assert "feedparser bug" in report.failed_feeds[web.url("/b.xml")]
     assert "parser bug" in report.failed_entries[web.url("/article")]
+
+
+@pytest.mark.parametrize("path", ["/truncated", "/huge-text", "/trickle"])
+def test_the_webhook_answers_400_when_the_url_cannot_be_read(web: WebServer, path: str) -> None:
+    import json
+
+    from headlines.aws.http_ingest import SECRET_HEADER, WebhookIngest
+
+    queue = ListQueue()
+    webhook = WebhookIngest(queue, secret=lambda: "s3cret", fetcher=Fetcher(allow=LOCAL, timeout=1.0))
+    event = {"headers": {SECRET_HEADER: "s3cret"}, "body": json.dumps({"url": web.url(path)}), "isBase64Encoded": False}
+    answer = webhook.handle(event)
+    assert answer["statusCode"] == 400 and "cannot fetch the article" in answer["body"]
+    assert queue.jobs == []
+
+
+def test_the_webhook_answers_400_to_json_nested_too_deep() -> None:
+    from headlines.aws.http_ingest import SECRET_HEADER, WebhookIngest
+
+    webhook = WebhookIngest(ListQueue(), secret=lambda: "s3cret")
+    event = {"headers": {SECRET_HEADER: "s3cret"}, "body": "[" * 100_000 + "]" * 100_000, "isBase64Encoded": False}
+    assert webhook.handle(event)["statusCode"] == 400

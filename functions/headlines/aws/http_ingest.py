@@ -67,8 +67,8 @@ class WebhookIngest:
             return response(413, {"error": f"the body is {len(data)} bytes; the limit is {self.max_bytes} bytes"})
         try:
             payload = json.loads(data or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return response(400, {"error": f"the body is not JSON: {exc}", "fields": {}})
+        except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, an integer over the digit limit, nested too deep
+            return response(400, {"error": f"the body is not JSON: {str(exc)[:200] or 'nested too deep'}", "fields": {}})
         try:
             article = self._article(payload)
         except IngestError as exc:
