@@ -217,3 +217,25 @@ def test_one_slow_job_does_not_hold_up_the_others() -> None:
         release.set()
         queue.close()
     assert done == ["fast", "slow"]
+
+
+def test_a_store_that_cannot_record_the_command_is_answered_not_a_500(settings: Settings, tmp_path: Any) -> None:
+    """Inject a store failure (DynamoDB throttled) in the replay check: the user is told, nothing is queued."""
+    from headlines.handlers.slack import build_handler
+
+    class ThrottledStore(SQLiteStore):
+        def record_post(self, channel: str, story_id: str) -> bool:
+            raise RuntimeError("ProvisionedThroughputExceededException")
+
+    store = ThrottledStore(tmp_path / "t.db")
+    ran: list[Job] = []
+    queue = InProcessQueue(ran.append)
+    try:
+        handler = build_handler(settings, store=store, client=build_slack_client(settings), queue=queue)
+        response = handler.handle(command_event("latest"), lambda_context())
+        assert response["statusCode"] == 200 and "could not take that request" in response["body"]
+        queue.drain()
+        assert ran == []
+    finally:
+        queue.close()
+        store.close()

@@ -56,7 +56,7 @@ class InProcessQueue:
     def enqueue(self, job: Job) -> None:
         with self._lock:
             # finished jobs that succeeded need no keeping (a long `headlines serve` would pile them up)
-            self._futures = [f for f in self._futures if not f.done() or f.exception() is not None]
+            self._futures = [f for f in self._futures if not f.done() or (not f.cancelled() and f.exception() is not None)]
             self._futures.append(self._pool.submit(self._guarded, job))
 
     def _guarded(self, job: Job) -> object:

@@ -45,6 +45,7 @@ COMMAND_SCOPE = "~slack-command"
 a captured signed request replayed inside Slack's five-minute window runs once."""
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
+UNAVAILABLE = "Headlines could not take that request just now; please try again in a minute."
 QUEUED = {
     "ask": "Looking that up\u2026",
     "latest": "Fetching the latest stories\u2026",
@@ -121,7 +122,13 @@ def register(app: App, store: Store, queue: JobQueue) -> None:
     @app.command(COMMAND)
     def on_command(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
         key = _command_key(request)
-        if not store.record_post(COMMAND_SCOPE, key):
+        try:
+            first = store.record_post(COMMAND_SCOPE, key)
+        except Exception:  # the store is down or throttled: say so in the ack rather than time out
+            logger.exception("/headlines could not be recorded in the ack path")
+            ack(text=UNAVAILABLE, response_type="ephemeral")
+            return
+        if not first:
             logger.warning("slash command %s already taken in; replay dropped", key[:16])
             ack()
             return
@@ -177,7 +184,7 @@ def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[
         message = blocks.text_message(escape(str(exc)))
     except Exception:  # the queue or the store failed: say so in the ack rather than time out
         logger.exception("/headlines %s failed in the ack path", command.name)
-        message = blocks.text_message("Headlines could not take that request just now; please try again in a minute.")
+        message = blocks.text_message(UNAVAILABLE)
     return {"text": message.text, "blocks": message.blocks, "response_type": "ephemeral"}
 
 
