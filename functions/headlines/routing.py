@@ -3,7 +3,7 @@
 `channel_matches(store, story)` is what delivery calls: one `ChannelMatch` per channel, with the reason shown in
 the post's context line ("matched: wind power"). Keywords match whole words after stemming (the tokenizer `ask`
 uses), as a contiguous phrase with stop words skipped: "wind power" matches "wind powers" and "Wind-powered", not
-"windpower"; "nuclear" matches "Nuclear", not "nuclearity".
+"windpower"; "nuclear" matches "Nuclear", not "antinuclear".
 """
 
 from __future__ import annotations
