@@ -74,7 +74,8 @@ class EventIndex:
             return
         size = max(1024, 2 * self._matrix.shape[0])
         matrix = np.zeros((size, dim), dtype=np.float32)
-        matrix[: self._n] = self._matrix[: self._n]
+        if self._n:
+            matrix[: self._n] = self._matrix[: self._n]
         self._matrix = matrix
         self._times = np.concatenate([self._times[: self._n], np.zeros(size - self._n)])
         self._alive = np.concatenate([self._alive[: self._n], np.zeros(size - self._n, dtype=bool)])
