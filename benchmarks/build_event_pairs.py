@@ -5,7 +5,8 @@
 
 How the pairs are derived (docs/events.md says the same):
 
-- Multi-story pages ("5 things to know", "News from around our 50 states", daily newsletters and podcasts,
+- Multi-story pages ("5 things to know", "News from around our 50 states", "Photos this week", daily newsletters
+  ("OnPolitics", USA Today's "...-its-wednesdays-news") and podcasts,
   quizzes, titles listing three or more topics) are left out: they report several events at once. They are
   recognised by their title or URL.
 - **same** (positives): the gold articles of one question (`gold_ids`, the articles that answer it) that were
@@ -37,11 +38,11 @@ from typing import Any
 
 MULTI_STORY_TITLE = re.compile(
     r"\b(?:\d+|five|three|ten) (?:things|stories)\b|news from around our|\bquiz\b|\bbriefing\b|newsletter|"
-    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b",
+    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b|^onpolitics\b|\bphotos this week\b",
     re.I,
 )
 MULTI_STORY_URL = re.compile(r"five-things|\d-things-(?:you-)?(?:need-)?know|things-podcast|around-our|quiz|briefing|"
-                             r"newsletter|-(?:mon|tues|wednes|thurs|fri|satur|sun)days?-news/", re.I)
+                             r"newsletter|photos-this-week|-(?:mon|tues|wednes|thurs|fri|satur|sun)days?-new", re.I)
 STOP = {
     "the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from", "as", "is", "was", "who",
     "what", "which", "where", "when", "why", "how", "this", "that", "these", "those", "it", "its", "he", "she", "they",

@@ -18,14 +18,15 @@ DAY = 86_400.0
 
 @dataclass(frozen=True)
 class EventRule:
-    window_days: float = 3.0
-    threshold: float = 0.80
+    window_days: float = 4.0
+    threshold: float = 0.65
     names: float = 0.30
     words: float = 0.30
     country: float = 0.03
     per_day: float = 0.02
-    floor: float = 0.45
-    """Candidates below this cosine are not scored at all (none of them reached the threshold when tuning)."""
+    floor: float = 0.25
+    """Candidates below this cosine are not scored at all (the score cannot reach the threshold without a near-total
+    name and word overlap; on the tune pairs no same-event pair was that far apart)."""
     candidates: int = 20
     """At most this many nearest stories (by cosine) are scored per new story."""
 
