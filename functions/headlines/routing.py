@@ -91,6 +91,36 @@ class KeywordCache:
             return self._value
 
 
+def match_reasons(subs: Sequence[Subscription], story: Story, text: StoryText | None = None) -> tuple[str, ...]:
+    """Why one channel's own subscriptions take `story` (most specific first); empty when they do not.
+    What digests use: no store query per story."""
+    from headlines.countries.data import country_name
+
+    primary = {c.code for c in story.primary_countries}
+    tagged = {c.code for c in story.countries}
+    found: list[str] = []
+    for sub in subs:
+        if sub.kind == "keyword":
+            text = text or StoryText(story)
+            if text.matches(sub):
+                found.append(f"matched: {sub.value}")
+        elif sub.value == ALL_COUNTRIES:
+            found.append("all stories")
+        elif sub.mode == "about" and sub.value in primary:
+            found.append(f"about: {country_name(sub.value)}")
+        elif sub.mode == "mentions" and sub.value in tagged:
+            found.append(f"mentions: {country_name(sub.value)}")
+    return _ordered(found)
+
+
+_ORDER = ("matched:", "mentions:", "about:", "all")
+
+
+def _ordered(reasons: Sequence[str]) -> tuple[str, ...]:
+    unique = list(dict.fromkeys(reasons))
+    return tuple(sorted(unique, key=lambda r: next(i for i, p in enumerate(_ORDER) if r.startswith(p))))
+
+
 def channel_matches(store: Store, story: Story, *, keywords: KeywordCache | None = None) -> list[ChannelMatch]:
     """Every channel that gets `story`, sorted, each with why."""
     from headlines.countries.data import country_name
@@ -118,8 +148,4 @@ def channel_matches(store: Store, story: Story, *, keywords: KeywordCache | None
                     add(channel, f"matched: {sub.value}")
     for channel in every:
         add(channel, "all stories")
-    order = ("matched:", "mentions:", "about:", "all")
-    return [
-        ChannelMatch(channel, tuple(sorted(rs, key=lambda r: next(i for i, p in enumerate(order) if r.startswith(p)))))
-        for channel, rs in sorted(reasons.items())
-    ]
+    return [ChannelMatch(channel, _ordered(rs)) for channel, rs in sorted(reasons.items())]
