@@ -16,6 +16,10 @@ def events_command(
         Path, typer.Option("--data", help="Pairs file from benchmarks/build_event_pairs.py (JSON Lines)", dir_okay=False)
     ],
     window_days: Annotated[float | None, typer.Option(min=0.1, max=30, help="Event window (default: the setting)")] = None,
+    vectors_cache: Annotated[
+        Path | None,
+        typer.Option("--vectors", help="Cache of the story vectors (.npz): read when it holds every article, else written"),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Pairwise same-event scores per split (tune, check, all) for event clustering and the digest's headline rule."""
@@ -37,7 +41,13 @@ def events_command(
     rule = replace(EventRule(), window_days=window_days or settings.event_window_days)
     stories = stories_of(articles, build_tagger(settings))
     try:
-        vectors = story_vectors(stories, get_encoder(settings))
+        vectors = _cached(vectors_cache, stories) if vectors_cache else None
+        if vectors is None:
+            vectors = story_vectors(stories, get_encoder(settings))
+            if vectors_cache:
+                import numpy as np
+
+                np.savez(vectors_cache, **vectors)
     except ModelError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -60,3 +70,15 @@ def events_command(
             f"{row['positives']}/{row['n_older']}/{row['n_same_week']}",
         )
     Console().print(table)
+
+
+def _cached(path: Path, stories: dict) -> dict | None:  # type: ignore[type-arg]
+    """Vectors from an earlier run of the same encoder (`--vectors`), or None when any article is missing."""
+    import numpy as np
+
+    if not path.exists():
+        return None
+    with np.load(path) as saved:
+        if not set(stories) <= set(saved.files):
+            return None
+        return {k: saved[k] for k in stories}

@@ -136,8 +136,8 @@ def evaluate_events(
     features = [features_of(stories[i], vectors[i]) for i in stories]
     events = assign_events(features, rule)
     systems: dict[str, Callable[[Pair], bool]] = {
-        "events (clustering)": lambda p: events[p.a] == events[p.b],
-        "headline overlap (digest rule)": headline_rule(stories),
+        "events": lambda p: events[p.a] == events[p.b],
+        "headline overlap": headline_rule(stories),
     }
     rows = []
     for split in [*sorted({p.split for p in pairs}), "all"]:
