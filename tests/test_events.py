@@ -120,3 +120,25 @@ def test_index_matches_only_within_the_window_and_prunes() -> None:
 
 def test_names_are_capitalised_words_not_stop_words() -> None:
     assert names_in("The Yellowstone floods: Montana officials said on Monday") == {"yellowstone", "montana"}
+
+
+def test_events_on_dynamodb_across_two_processes(aws: object) -> None:
+    from headlines.container import build_embedding_store, build_store
+
+    def process_() -> Pipeline:
+        store = build_store()
+        vectors = build_embedding_store(store=store)
+        assert vectors is not None and type(vectors).__name__ == "DynamoDBEmbeddingStore"
+        return Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=vectors,
+                        events=EventClusterer(store, vectors, RULE))
+
+    now = datetime.now(UTC)
+    one, two = process_(), process_()
+    arts = [_article(i, *s).model_copy(update={"published": now - timedelta(hours=5 - i)}) for i, s in enumerate(STRIKE[:3])]
+    first = one.process(arts[0])
+    assert two.process(arts[1]).event_id == first.id  # loaded from the tables, event read from the stored story
+    assert one.process(arts[2]).event_id == first.id  # caught up with what the other process wrote
+    flood = two.process(_article(9, *FLOOD).model_copy(update={"published": now}))
+    assert flood.event_id == flood.id
+    stored = build_store().get(arts[2].story_id())
+    assert stored is not None and stored.event_id == first.id

@@ -52,6 +52,18 @@ class EventClusterer:
         return story.event_key if story is not None else None
 
     def _load(self, since: datetime, until: datetime | None = None) -> None:
+        from headlines.ask.embeddings import EmbeddingStore
+
+        if type(self.embeddings).recent is EmbeddingStore.recent:
+            # No time index (DynamoDB): one full scan, remembering every entry's seq, so catching up later reads
+            # only newer writes (and the store's late-entry check finds nothing it has to send again).
+            low, high = since.timestamp(), until.timestamp() if until else float("inf")
+            for item in self.embeddings.scan():
+                self._seq_of[item.story_id] = max(item.seq, self._seq_of.get(item.story_id, 0))
+                self._seq = max(self._seq, item.seq)
+                if low <= item.sort_time.timestamp() < high:
+                    self.index.add(features_of_vectors(item))
+            return
         for item in self.embeddings.recent(since, until):
             self.index.add(features_of_vectors(item))
             self._seq_of[item.story_id] = item.seq
