@@ -47,7 +47,7 @@ def events_command(
             if vectors_cache:
                 import numpy as np
 
-                np.savez(vectors_cache, **vectors)
+                np.savez(vectors_cache, **vectors)  # type: ignore[arg-type]
     except ModelError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc

@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from headlines.ask.lexical import tokenize
+
+if TYPE_CHECKING:
+    from headlines.ask.embeddings import StoryVectors
+    from headlines.models import Story
 
 _CAP = re.compile(r"\b[A-Z][\w'\u2019&.-]*[A-Za-z0-9]")
 _NOT_NAMES_TEXT = """
@@ -76,21 +81,16 @@ def make_features(
     )
 
 
-def features_of(story: object, vector: np.ndarray) -> EventFeatures:
-    """Features of a `Story` (or anything with its fields) and its story vector."""
+def features_of(story: Story, vector: np.ndarray) -> EventFeatures:
+    """Features of a `Story` and its story vector."""
     from headlines.ask.embeddings import story_units
-    from headlines.models import Story
 
-    assert isinstance(story, Story)
     units = story_units(story, max_sentences=3)
     return make_features(story.id, story.sort_time, vector, units[0], " ".join(units[1:]), {c.code for c in story.countries})
 
 
-def features_of_vectors(item: object) -> EventFeatures:
+def features_of_vectors(item: StoryVectors) -> EventFeatures:
     """Features of a stored `StoryVectors` entry (headline and sentences are its units): no story read needed."""
-    from headlines.ask.embeddings import StoryVectors
-
-    assert isinstance(item, StoryVectors)
     return make_features(
         item.story_id, item.sort_time, item.story_vector, item.units[0], " ".join(item.units[1:4]), set(item.countries)
     )
