@@ -313,3 +313,32 @@ def test_socket_mode_without_app_token_is_a_clear_error(settings: Settings) -> N
 
     result = CliRunner().invoke(cli, ["serve", "--socket-mode"])
     assert result.exit_code == 2 and "SLACK_APP_TOKEN" in result.output
+
+
+def test_subscribe_keywords_and_modes(app: App, store: SQLiteStore) -> None:
+    from headlines.models import Subscription
+
+    reply = text_of(app.command('subscribe FR "nuclear" \u201cwind power\u201d'))
+    assert "France" in reply and "\u201cwind power\u201d" in reply and "\u201cnuclear\u201d" in reply
+    app.command("subscribe mentions Japan")
+    assert store.channel_subscriptions("C0NEWS") == [
+        Subscription.country("FR"),
+        Subscription.country("JP", "mentions"),
+        Subscription.keyword("nuclear"),
+        Subscription.keyword("wind power"),
+    ]
+    listed = text_of(app.command("subscriptions"))
+    assert "Japan (any mention)" in listed and "wind power" in listed
+    app.command('unsubscribe JP "Wind Power"')  # no mode named: either mode goes
+    assert store.channel_subscriptions("C0NEWS") == [Subscription.country("FR"), Subscription.keyword("nuclear")]
+    bad = text_of(app.command('subscribe "wind power'))
+    assert "quote is not closed" in bad
+    assert "Choose one mode" in text_of(app.command('subscribe about mentions "x"'))
+    app.command("unsubscribe all")
+    assert store.channel_subscriptions("C0NEWS") == []
+
+
+def test_subscription_text_is_escaped_in_the_reply(app: App, store: SQLiteStore) -> None:
+    # Slack sends typed `<`, `>` and `&` as entities and real mentions as markup; both come back inert
+    reply = text_of(app.command('subscribe "a &lt;b&gt; &amp; <!channel> c"'))
+    assert "<b>" not in reply and "<!channel>" not in reply and "a &lt;b&gt; &amp; c" in reply

@@ -128,6 +128,41 @@ def test_digest_groups_by_country_and_shows_each_event_once(store: SQLiteStore) 
     assert again is not None and [c.story.id for c in again.clusters] == ["c1"]
 
 
+def test_digest_has_one_line_per_event_naming_the_other_sources(store: SQLiteStore) -> None:
+    def sourced(sid: str, headline: str, source: str, event: str | None, **kw: object) -> Story:
+        s = story(sid, headline, **kw)  # type: ignore[arg-type]
+        art = s.article.model_copy(update={"source": source})
+        return s.model_copy(update={"article": art, "event_id": event})
+
+    # Low headline overlap, one event (as clustering decided): one line, the other outlets named and linked.
+    store.put(sourced("e1", "Rail workers walk out across France", "Le Monde", "e1", published=NOW - timedelta(hours=3)))
+    store.put(sourced("e2", "Pension strike halts French trains", "Reuters", "e1", published=NOW - timedelta(hours=2)))
+    store.put(sourced("e3", "Trains stopped as unions strike", "BBC <News>", "e1"))
+    store.put(sourced("e4", "France pension walkout: what we know", "Reuters", "e1", published=NOW - timedelta(hours=2)))
+    # Same country, same day, near-identical headline, but another event: its own line.
+    store.put(sourced("f1", "Rail workers walk out across France again", "AFP", "f1", published=NOW - timedelta(hours=2)))
+    digest = compose(store, "C1", now=NOW)
+    assert digest is not None
+    assert sorted(len(c.members()) for c in digest.clusters) == [1, 4]
+    event = next(c for c in digest.clusters if len(c.members()) == 4)
+    assert event.story.id == "e3"  # the newest report is shown
+    text = json.dumps(digest.message.blocks, ensure_ascii=False)
+    assert "_also: <https://news.example/e2|Reuters>, <https://news.example/e1|Le Monde>_" in text  # Reuters once
+    assert "BBC &lt;News&gt;" in text and "<News>" not in text
+    assert sorted(digest.included) == ["e1", "e2", "e3", "e4", "f1"]
+
+
+def test_digest_follows_keyword_and_mention_subscriptions(store: SQLiteStore) -> None:
+    from headlines.models import Subscription
+
+    store.put(story("a1", "Paris floods close the Louvre", codes=("FR",)))
+    store.put(story("b1", "Tokyo opens new metro line", codes=("JP",)))
+    store.put(story("c1", "Wind power record in Denmark", codes=("DK",)))
+    store.add_subscriptions("C3", [Subscription.keyword("wind power"), Subscription.country("FR", "mentions")])
+    digest = compose(store, "C3", now=NOW)
+    assert digest is not None and sorted(c.story.id for c in digest.clusters) == ["a1", "c1"]
+
+
 def test_digest_follows_the_channel_subscriptions(store: SQLiteStore) -> None:
     store.put(story("a1", "Paris floods close the Louvre", codes=("FR",)))
     store.put(story("b1", "Tokyo opens new metro line", codes=("JP",)))

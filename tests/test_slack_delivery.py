@@ -147,3 +147,18 @@ def test_failed_digest_post_is_raised_and_the_retry_carries_the_same_stories(
     run_job(job, deps)  # a duplicate delivery of the job: nothing new to post
     [post] = slack.posts("C0NEWS")
     assert "France and Germany agree" in json.dumps(post, ensure_ascii=False)
+
+
+def test_keyword_subscription_posts_with_the_match_in_the_context_line(
+    slack: FakeSlackAPI, settings: Settings, store: SQLiteStore
+) -> None:
+    from headlines.models import Subscription
+
+    store.add_subscriptions("C0WIND", [Subscription.keyword("farm subsidy")])
+    store.add_subscriptions("C0SOLAR", [Subscription.keyword("solar")])
+    pipeline = build_pipeline(settings, store=store, delivery=build_delivery(settings, store=store))
+    pipeline.process(article())
+    assert slack.posts("C0SOLAR") == []
+    [post] = slack.posts("C0WIND")
+    blocks = json.loads(post["blocks"]) if isinstance(post["blocks"], str) else post["blocks"]
+    assert "_matched: farm subsidy_" in json.dumps(blocks[-1], ensure_ascii=False)

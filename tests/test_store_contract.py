@@ -151,3 +151,38 @@ def test_dynamodb_oversize_story_is_refused_not_truncated(aws: object) -> None:
     with pytest.raises(StoreError, match="item limit"):
         store.put(_story(Article(id="big", body=noise)))
     assert store.get("big") is None and store.count() == 0
+
+
+def test_event_id_is_kept(store: Store) -> None:
+    art = Article(id="e2", title="T", body="Second report.", url="https://e.com/e2")
+    stored = store.put(_story(art).model_copy(update={"event_id": "e1"}))
+    assert stored.event_id == "e1"
+    got = store.get("e2")
+    assert got is not None and got.event_id == "e1" and got.event_key == "e1"
+    assert [s.event_id for s in store.latest()] == ["e1"]
+    lone = store.put(_story(Article(id="e3", body="Alone.")))
+    assert lone.event_id is None and lone.event_key == "e3"
+    again = store.get("e3")
+    assert again is not None and again.event_id is None
+
+
+def test_keyword_and_mode_subscriptions(store: Store) -> None:
+    from headlines.models import Subscription
+
+    fr, de_any = Subscription.country("FR"), Subscription.country("DE", "mentions")
+    wind, nuclear = Subscription.keyword("Wind power"), Subscription.keyword("nuclear", "about")
+    assert store.add_subscriptions("C1", [fr, de_any, wind, nuclear]) == [de_any, fr, nuclear, wind]
+    store.add_subscriptions("C2", [Subscription.keyword("wind power")])
+    # the code-based view keeps its old meaning: countries in `about` mode only
+    assert store.subscriptions("C1") == {"FR"}
+    assert store.channels_for(["FR"]) == {"C1"}
+    assert store.channels_for(["DE"]) == set()
+    assert store.channels_for_tokens(["DE@mentions", "JP@mentions"]) == {"C1"}
+    assert store.keyword_tokens() == {"C1": {"kw:mentions:wind power", "kw:about:nuclear"}, "C2": {"kw:mentions:wind power"}}
+    assert store.remove_subscriptions("C1", [wind, de_any]) == [fr, nuclear]
+    assert store.keyword_tokens() == {"C1": {"kw:about:nuclear"}, "C2": {"kw:mentions:wind power"}}
+    # "*" removes everything, keywords included; the old code API's "*" does too
+    assert store.remove_subscriptions("C1", [Subscription.country("*")]) == []
+    store.add_subscriptions("C3", [wind, fr])
+    assert store.unsubscribe("C3", ["*"]) == set() and store.channel_subscriptions("C3") == []
+    assert store.keyword_tokens() == {"C2": {"kw:mentions:wind power"}}

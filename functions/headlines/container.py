@@ -279,6 +279,12 @@ def build_pipeline(
 
         # One encoder for the summarizer and the ask index: a story's sentences are encoded once.
         encoder = MemoizedEncoder(get_encoder(settings))
+    events = None
+    if embeddings is not None and store is not None and settings.events:
+        from headlines.events.clusterer import EventClusterer
+        from headlines.events.rule import EventRule
+
+        events = EventClusterer(store, embeddings, EventRule(window_days=settings.event_window_days))
     return Pipeline(
         build_summarizer(settings, encoder=encoder),
         build_tagger(settings),
@@ -289,4 +295,5 @@ def build_pipeline(
         max_body_chars=settings.max_body_chars,
         encoder=encoder,
         embeddings=embeddings,
+        events=events,
     )

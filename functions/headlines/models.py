@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -130,12 +130,23 @@ class Story(BaseModel):
     summary: str
     countries: list[CountryTag] = Field(default_factory=list)
     content_hash: str
+    event_id: str | None = Field(
+        default=None,
+        max_length=512,
+        description="The event this story reports (the id of its first story); None: not clustered. "
+        "`story.event_id or story.id` names the event either way.",
+    )
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
 
     @property
     def primary_countries(self) -> list[CountryTag]:
         return [c for c in self.countries if c.primary]
+
+    @property
+    def event_key(self) -> str:
+        """The event this story belongs to, for posts and digests: its event id, else the story itself."""
+        return self.event_id or self.id
 
     @property
     def sort_time(self) -> datetime:
@@ -192,3 +203,58 @@ class DigestSchedule(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from exc
         return value
+
+
+SubscriptionKind = Literal["country", "keyword"]
+SubscriptionMode = Literal["about", "mentions"]
+MAX_KEYWORD_CHARS = 100
+
+
+class Subscription(BaseModel):
+    """What a channel follows: a country (ISO code or "*") or a keyword phrase, in a mode.
+
+    Countries: `about` = the story is about it (a primary tag, the original behaviour); `mentions` = any tag.
+    Keywords (matched with word boundaries and stemming): `about` = in the headline or summary; `mentions` = there or
+    in the body. Stored as one text token per subscription (`token()`), so both stores keep their schema."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SubscriptionKind
+    value: str = Field(min_length=1, max_length=MAX_KEYWORD_CHARS)
+    mode: SubscriptionMode = "about"
+
+    @field_validator("value")
+    @classmethod
+    def _normal(cls, value: str) -> str:
+        value = _WS.sub(" ", value).strip()
+        if not value:
+            raise ValueError("empty subscription")
+        return value
+
+    @classmethod
+    def country(cls, code: str, mode: SubscriptionMode = "about") -> Subscription:
+        return cls(kind="country", value=code.upper(), mode=mode)
+
+    @classmethod
+    def keyword(cls, phrase: str, mode: SubscriptionMode = "mentions") -> Subscription:
+        return cls(kind="keyword", value=phrase.lower(), mode=mode)
+
+    def token(self) -> str:
+        """`FR` (country, about: what older versions stored), `FR@mentions`, `kw:mentions:wind power`."""
+        if self.kind == "country":
+            return self.value if self.mode == "about" else f"{self.value}@{self.mode}"
+        return f"kw:{self.mode}:{self.value}"
+
+    @classmethod
+    def from_token(cls, token: str) -> Subscription:
+        if token.startswith("kw:"):
+            _, mode, phrase = token.split(":", 2)
+            return cls(kind="keyword", value=phrase, mode=mode)  # type: ignore[arg-type]
+        code, _, mode = token.partition("@")
+        return cls(kind="country", value=code, mode=mode or "about")  # type: ignore[arg-type]
+
+    def label(self) -> str:
+        """How a user sees it: `wind power` (quoted), `FR`, with the mode when not the default."""
+        if self.kind == "keyword":
+            return f"\u201c{self.value}\u201d" + (" (headline or summary)" if self.mode == "about" else "")
+        return self.value + (" (any mention)" if self.mode == "mentions" else "")

@@ -17,6 +17,7 @@ from headlines.text import clean_text, truncate_words
 if TYPE_CHECKING:
     from headlines.ask.embeddings import EmbeddingStore
     from headlines.encoder import SentenceEncoder
+    from headlines.events.clusterer import EventClusterer
 
 HEADLINE_MAX_WORDS = 14
 
@@ -74,6 +75,7 @@ class Pipeline:
         max_body_chars: int = 200_000,
         encoder: SentenceEncoder | None = None,
         embeddings: EmbeddingStore | None = None,
+        events: EventClusterer | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.tagger = tagger
@@ -84,6 +86,7 @@ class Pipeline:
         self.max_body_chars = max_body_chars
         self.encoder = encoder
         self.embeddings = embeddings
+        self.events = events
 
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
@@ -106,18 +109,33 @@ class Pipeline:
         )
 
     def process(self, article: Article) -> Story:
-        """Analyze, store (deduplicated) and deliver one article."""
+        """Analyze, store (deduplicated), assign an event (`headlines.events`) and deliver one article."""
         story = self.analyze(article)
         if self.store is not None:
-            story = self.store.put(story)
+            vectors = None
             if self.encoder is not None and self.embeddings is not None:
-                # Embedded once here, so asking never re-embeds the archive (headlines.ask).
+                # Embedded once here, so asking never re-embeds the archive (headlines.ask), and clustering reuses it.
                 from headlines.ask.embeddings import embed_story
 
-                self.embeddings.put(embed_story(self.encoder, story))
+                story = self._with_stored_identity(story)
+                vectors = embed_story(self.encoder, story)
+                if self.events is not None and story.event_id is None:
+                    story = story.model_copy(update={"event_id": self.events.assign(story, vectors.story_vector)})
+            story = self.store.put(story)
+            if vectors is not None and self.embeddings is not None:
+                vectors.story_id = story.id
+                self.embeddings.put(vectors)
         if self.delivery is not None:
             self.delivery.deliver(story)
         return story
+
+    def _with_stored_identity(self, story: Story) -> Story:
+        """The id and event the store already has for this article (a re-delivery or an update keeps its event)."""
+        assert self.store is not None
+        previous = self.store.find(story.article.dedup_key) or self.store.get(story.id)
+        if previous is None:
+            return story
+        return story.model_copy(update={"id": previous.id, "event_id": previous.event_id})
 
     def process_many(self, articles: Iterable[Article]) -> list[Story]:
         return [self.process(a) for a in articles]

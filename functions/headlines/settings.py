@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
     embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
+    events: bool = Field(default=True, description="Group stories of one event at processing time (needs HEADLINES_EMBED)")
+    event_window_days: float = Field(
+        default=4.0, gt=0, le=30, description="Stories at most this many days apart can be one event (docs/events.md)"
+    )
     log_level: str = "INFO"
 
     # AWS deployment (template.yaml sets these on each function).

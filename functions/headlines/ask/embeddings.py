@@ -126,6 +126,14 @@ class EmbeddingStore(ABC):
         index) also yields late entries at or below `after_seq` that `loaded` does not hold at that
         `seq`; callers skip an entry whose `seq` is not newer than what they hold."""
 
+    def recent(self, since: datetime, until: datetime | None = None) -> Iterator[StoryVectors]:
+        """Entries whose story time is in [since, until), like `scan` (no unit vectors): what event clustering
+        loads as its window. This default filters a full scan; stores with a time index override it."""
+        for item in self.scan():
+            when = _utc(item.sort_time)
+            if when >= _utc(since) and (until is None or when < _utc(until)):
+                yield item
+
     @abstractmethod
     def unit_vectors(self, story_ids: Iterable[str]) -> dict[str, np.ndarray]:
         """The unit vectors of these stories (missing ids are left out)."""
@@ -154,6 +162,7 @@ CREATE TABLE IF NOT EXISTS story_vectors (
     story_vector BLOB NOT NULL,
     unit_vectors BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS story_vectors_time ON story_vectors (sort_time);
 CREATE TABLE IF NOT EXISTS story_vectors_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -208,6 +217,10 @@ class SQLiteEmbeddingStore(EmbeddingStore):
             "WHERE seq > ? ORDER BY seq",
             (after_seq,),
         )
+        yield from self._rows(cur)
+
+    @staticmethod
+    def _rows(cur: sqlite3.Cursor) -> Iterator[StoryVectors]:
         empty = np.zeros((0, 0), dtype=np.float32)
         for seq, sid, when, countries, model, _dim, units, vec in cur:
             yield StoryVectors(
@@ -220,6 +233,14 @@ class SQLiteEmbeddingStore(EmbeddingStore):
                 model=model,
                 seq=seq,
             )
+
+    def recent(self, since: datetime, until: datetime | None = None) -> Iterator[StoryVectors]:
+        cur = self._conn.execute(
+            "SELECT seq, story_id, sort_time, countries, model, dim, units, story_vector FROM story_vectors "
+            "WHERE sort_time >= ? AND sort_time < ? ORDER BY seq",
+            (_utc(since).isoformat(), _utc(until).isoformat() if until else "9999"),
+        )
+        yield from self._rows(cur)
 
     def unit_vectors(self, story_ids: Iterable[str]) -> dict[str, np.ndarray]:
         ids = list(dict.fromkeys(story_ids))

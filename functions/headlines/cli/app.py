@@ -29,6 +29,10 @@ from headlines.cli.model import model_app  # noqa: E402
 
 app.add_typer(model_app, name="model")
 
+from headlines.cli.subscriptions import subscriptions_app  # noqa: E402
+
+app.add_typer(subscriptions_app, name="subscriptions")
+
 from headlines.cli.serve import serve  # noqa: E402
 
 app.command()(serve)

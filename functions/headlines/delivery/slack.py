@@ -1,4 +1,4 @@
-"""Slack delivery: each story to every channel subscribed to its primary countries, exactly once per channel.
+"""Slack delivery: each story to every channel whose subscriptions match it (`headlines.routing`), exactly once per channel.
 
 The post record is written (conditionally) *before* sending, so a story processed twice, or by two
 workers at once, is posted once; if the send fails the record is removed and the error raised, so
@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from headlines.models import Story
+from headlines.routing import ChannelMatch, KeywordCache, channel_matches
 from headlines.slack.blocks import story_message
 from headlines.store.base import Store
 
@@ -30,18 +31,24 @@ class SlackDelivery:
     def __init__(self, client: WebClient, store: Store) -> None:
         self.client = client
         self.store = store
+        self.keywords = KeywordCache()
+
+    def matches(self, story: Story) -> list[ChannelMatch]:
+        """The channels that get the story (countries about/mentions, keywords), each with why (`headlines.routing`)."""
+        return channel_matches(self.store, story, keywords=self.keywords)
 
     def channels(self, story: Story) -> list[str]:
-        return sorted(self.store.channels_for(c.code for c in story.primary_countries))
+        return [m.channel for m in self.matches(story)]
 
     def deliver(self, story: Story) -> list[str]:
         """Post to every channel not yet holding the story; returns the channels posted to now."""
-        message = story_message(story)
         posted: list[str] = []
         failures: list[SlackDeliveryError] = []
-        for channel in self.channels(story):
+        for match in self.matches(story):
+            channel = match.channel
             if not self.store.record_post(channel, story.id):
                 continue  # already posted (or being posted) there
+            message = story_message(story, match.explain)
             try:
                 post(self.client, channel, message.post_args())
             except SlackDeliveryError as exc:

@@ -24,11 +24,11 @@ from headlines.slack import blocks
 from headlines.slack.blocks import escape
 from headlines.slack.commands import (
     CommandError,
-    describe_codes,
     describe_schedule,
+    describe_subscriptions,
     parse_command,
-    parse_countries,
     parse_digest,
+    parse_subscriptions,
 )
 from headlines.store.base import Store
 
@@ -167,12 +167,14 @@ def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[
         if command.name == "help":
             message = blocks.help_message(escape(command.note) if command.note else None)
         elif command.name in ("subscribe", "unsubscribe"):
-            codes = parse_countries(command.arg)
-            change = store.subscribe if command.name == "subscribe" else store.unsubscribe
-            now = change(channel, codes)
-            message = blocks.text_message(f"This channel now gets: {describe_codes(now)}.")
+            subs = parse_subscriptions(command.arg, removing=command.name == "unsubscribe")
+            change = store.add_subscriptions if command.name == "subscribe" else store.remove_subscriptions
+            now = change(channel, subs)
+            message = blocks.text_message(f"This channel now gets: {escape(describe_subscriptions(now))}.")
         elif command.name == "subscriptions":
-            message = blocks.text_message(f"This channel gets: {describe_codes(store.subscriptions(channel))}.")
+            message = blocks.text_message(
+                f"This channel gets: {escape(describe_subscriptions(store.channel_subscriptions(channel)))}."
+            )
         elif command.name == "digest":
             message = _digest_reply(command.arg, channel, body, store, queue)
         else:

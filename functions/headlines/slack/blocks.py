@@ -129,16 +129,19 @@ def meta_line(story: Story) -> str:
     return " \u00b7 ".join(parts)
 
 
-def story_blocks(story: Story) -> list[dict[str, Any]]:
-    """One story: headline header, summary, countries, then source · time · link."""
+def story_blocks(story: Story, matched: str | None = None) -> list[dict[str, Any]]:
+    """One story: headline header, summary, countries, then source · time · link, then why this channel got it
+    (`matched`, e.g. "matched: wind power" from `headlines.routing`) when that is not a plain country match."""
     blocks = [header(story.headline), section(safe(story.summary or "(no summary)", SECTION_MAX))]
     ctx = [countries_line(story.countries), meta_line(story)]
+    if matched:
+        ctx.append(f"_{safe(matched, 300, one_line=True)}_")
     blocks.append(context(ctx))
     return blocks
 
 
-def story_message(story: Story) -> Message:
-    return fit(Message(text=safe(story.headline, FALLBACK_MAX, one_line=True), blocks=story_blocks(story)))
+def story_message(story: Story, matched: str | None = None) -> Message:
+    return fit(Message(text=safe(story.headline, FALLBACK_MAX, one_line=True), blocks=story_blocks(story, matched)))
 
 
 def compact_story(story: Story, summary_chars: int = 400) -> str:
@@ -237,8 +240,8 @@ HELP = """*Headlines* \u2014 news summaries tagged by country.
 `/headlines ask <question>` \u2014 answer from the stories we have
 `/headlines latest [country or keyword]` \u2014 the newest stories
 `/headlines summarize <url or pasted text>` \u2014 summary and countries of one article
-`/headlines subscribe <countries or all>` \u2014 post matching stories here as they arrive
-`/headlines unsubscribe <countries or all>` \u2014 stop them
+`/headlines subscribe [about|mentions] <countries or all> ["keyword" ...]` \u2014 post matching stories here as they arrive
+`/headlines unsubscribe <countries, "keywords" or all>` \u2014 stop them
 `/headlines subscriptions` \u2014 what this channel gets
 `/headlines digest [daily HH:MM TZ | weekly DAY HH:MM TZ | off | now]` \u2014 this channel's digest
 Mention me or send me a direct message to ask a question."""

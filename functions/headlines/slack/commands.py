@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from headlines.models import ALL_COUNTRIES, DigestSchedule, describe_validation_error
+from headlines.models import ALL_COUNTRIES, MAX_KEYWORD_CHARS, DigestSchedule, Subscription, describe_validation_error
 
 SUBCOMMANDS = ("help", "ask", "latest", "summarize", "subscribe", "unsubscribe", "subscriptions", "digest")
 Subcommand = Literal["help", "ask", "latest", "summarize", "subscribe", "unsubscribe", "subscriptions", "digest"]
@@ -67,6 +67,72 @@ def parse_countries(arg: str) -> list[str]:
             f"Not a country I know: {', '.join(unknown)}. Use ISO codes (FR, US) or English names, separated by commas."
         )
     return codes
+
+
+_QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201c\u201d]*)\u201d')
+_MODES = {"about": "about", "mentions": "mentions", "mention": "mentions", "mentioning": "mentions"}
+SUBSCRIBE_USAGE = (
+    'e.g. `/headlines subscribe FR, Germany "wind power"` or `/headlines subscribe mentions JP`: countries (codes or '
+    "names, or `all`) and quoted keywords; `about` (default for countries: stories about them) or `mentions` "
+    "(any mention; the default for keywords)."
+)
+
+
+def parse_subscriptions(arg: str, *, removing: bool = False) -> list[Subscription]:
+    """`about FR "wind power"` -> [country FR about, keyword "wind power" about].
+
+    Without a mode word, countries are `about` and keywords `mentions`; when removing, a subscription named
+    without a mode is removed in both modes. Raises `CommandError` naming what cannot be used."""
+    text = slack_to_plain(arg)
+    if text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
+        raise CommandError(f"A quote is not closed. {SUBSCRIBE_USAGE}")
+    phrases = [(m.group(1) if m.group(1) is not None else m.group(2)).strip() for m in _QUOTED.finditer(text)]
+    rest = _QUOTED.sub(" ", text)
+    words = rest.replace(",", " , ").split()
+    modes = {_MODES[w.lower()] for w in words if w.lower() in _MODES}
+    if len(modes) > 1:
+        raise CommandError(f"Choose one mode, `about` or `mentions`. {SUBSCRIBE_USAGE}")
+    mode = modes.pop() if modes else None
+    rest = " ".join(w for w in words if w.lower() not in _MODES).replace(" , ", ", ").strip(" ,")
+    subs: list[Subscription] = []
+    both = ("about", "mentions")
+    if rest:
+        for code in parse_countries(rest):
+            if code == ALL_COUNTRIES and (removing or mode is None):
+                subs.append(Subscription.country(code))
+                continue
+            for m in ([mode] if mode else both if removing else ["about"]):
+                subs.append(Subscription.country(code, m))  # type: ignore[arg-type]
+    for phrase in phrases:
+        if not phrase:
+            raise CommandError(f"An empty keyword. {SUBSCRIBE_USAGE}")
+        if len(phrase) > MAX_KEYWORD_CHARS:
+            raise CommandError(f"Keywords are at most {MAX_KEYWORD_CHARS} characters: `{phrase[:40]}\u2026`.")
+        if not re.search(r"[^\W_]", phrase):  # cheap here (the ack path); stop-word-only phrases simply never match
+            raise CommandError(f"\u201c{phrase[:40]}\u201d has no word in it. {SUBSCRIBE_USAGE}")
+        for m in ([mode] if mode else both if removing else ["mentions"]):
+            subs.append(Subscription.keyword(phrase, m))  # type: ignore[arg-type]
+    if not subs:
+        raise CommandError(f"Name at least one country or quoted keyword, {SUBSCRIBE_USAGE}")
+    return list(dict.fromkeys(subs))
+
+
+def describe_subscriptions(subs: list[Subscription]) -> str:
+    """`🇫🇷 France, 🇩🇪 Germany (any mention), “wind power”` or `nothing`."""
+    from headlines.countries.data import country_name, flag_emoji
+
+    if not subs:
+        return "nothing"
+    parts = []
+    for sub in subs:
+        if sub.kind == "keyword":
+            parts.append(sub.label())
+        elif sub.value == ALL_COUNTRIES:
+            parts.append("all stories")
+        else:
+            any_mention = " (any mention)" if sub.mode == "mentions" else ""
+            parts.append(f"{flag_emoji(sub.value)} {country_name(sub.value)}{any_mention}")
+    return ", ".join(parts)
 
 
 def _country_phrases(arg: str) -> list[str]:

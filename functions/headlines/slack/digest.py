@@ -1,8 +1,9 @@
 """Digests: a channel's top stories not yet in one of its digests, one entry per event, grouped by country.
 
-"Top" means carried by the most sources, then newest. Two stories are the same event when their
-content hash matches or their headlines are near-identical (same words, order and case aside), so a
-wire story run by three outlets appears once. Which stories a channel's digests already carried is
+"Top" means carried by the most sources, then newest. Two stories are the same event when they share an
+`event_id` (assigned at processing time, `headlines.events`) or the same content hash; stories stored before
+events existed (no `event_id`) still fall back to near-identical headlines. Each entry names the other
+sources: "also: Reuters, BBC". Which stories a channel's digests already carried is
 kept with the store's post records (`record_post("~digest:<channel>", story_id)`), which makes a
 digest job safe to run twice: the second run finds nothing new.
 """
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from headlines.models import DigestSchedule, Story
-from headlines.slack.blocks import Builder, Message, divider, escape, header, section
+from headlines.slack.blocks import Builder, Message, divider, escape, header, link, section
 from headlines.slack.blocks import compact_story as _compact
 from headlines.store.base import Store
 
@@ -71,18 +72,54 @@ class Cluster:
         return [self.story, *self.others]
 
 
+def _joins(c: Cluster, story: Story) -> bool:
+    if story.event_id is not None and any(m.event_key == story.event_id for m in c.members()):
+        return True
+    if any(m.content_hash == story.content_hash for m in c.members()):
+        return True
+    # Stories without an event id (stored before events, or with HEADLINES_EVENTS off): the headline rule.
+    return story.event_id is None and c.story.event_id is None and same_event(c.story, story)
+
+
 def cluster(stories: Sequence[Story]) -> list[Cluster]:
-    """Group near-duplicates (newest first in, newest kept as the representative), ranked by sources then recency."""
+    """One cluster per event (newest first in, newest kept as the representative), ranked by sources then recency."""
     clusters: list[Cluster] = []
+    by_event: dict[str, Cluster] = {}
     for story in sorted(stories, key=lambda s: s.sort_time, reverse=True):
-        for c in clusters:
-            if same_event(c.story, story):
-                c.others.append(story)
-                break
+        found = by_event.get(story.event_key) or next((c for c in clusters if _joins(c, story)), None)
+        if found is not None:
+            found.others.append(story)
         else:
-            clusters.append(Cluster(story))
+            found = Cluster(story)
+            clusters.append(found)
+        by_event.setdefault(story.event_key, found)
     clusters.sort(key=lambda c: (-c.sources, -c.story.sort_time.timestamp()))
     return clusters
+
+
+ALSO_MAX = 8
+"""Other sources named on a digest line; more are counted."""
+
+
+def also_line(c: Cluster) -> str:
+    """`\n_also: <link|Reuters>, <link|BBC> and 2 more_` naming the other outlets of the event (escaped, linked)."""
+    if not c.others:
+        return ""
+    own = (c.story.article.source or "").strip().lower()
+    named: dict[str, str] = {}
+    unnamed = 0
+    for other in c.others:
+        source = (other.article.source or "").strip()
+        if not source or source.lower() == own or source.lower() in (k.lower() for k in named):
+            unnamed += not source or source.lower() == own
+            continue
+        named[source] = link(str(other.article.url), source, 100) if other.article.url else escape(source[:100])
+    shown = list(named.values())[:ALSO_MAX]
+    more = len(named) - len(shown) + unnamed
+    if not shown:
+        return f"\n_also carried by {more} more source{'s' if more > 1 else ''}_"
+    tail = f" and {more} more" if more else ""
+    return f"\n_also: {', '.join(shown)}{tail}_"
 
 
 def group_by_country(clusters: Sequence[Cluster]) -> list[tuple[str, list[Cluster]]]:
@@ -117,10 +154,12 @@ def compose(
     call `release` if posting fails, so the next attempt includes them again."""
     now = now or datetime.now(UTC)
     since = now - lookback(schedule)
-    subs = store.subscriptions(channel)
+    subs = store.channel_subscriptions(channel)
     candidates = store.latest(limit=CANDIDATES, since=since)
-    if subs and "*" not in subs:
-        candidates = [s for s in candidates if {c.code for c in s.primary_countries} & subs]
+    if subs:  # a channel without subscriptions gets every story in its digest, as before
+        from headlines.routing import match_reasons
+
+        candidates = [s for s in candidates if match_reasons(subs, s)]
     scope = digest_scope(channel)
     fresh = [s for s in candidates if store.record_post(scope, s.id)]
     if not fresh:
@@ -149,9 +188,7 @@ def render(clusters: Sequence[Cluster], total: int, now: datetime) -> tuple[Mess
         if not builder.add(divider(), section(f"*{escape(label)}*"), item=False):
             break
         for c in members:
-            text = _compact(c.story, summary_chars=300)
-            if c.sources > 1:
-                text += f"\n_also carried by {c.sources - 1} more source{'s' if c.sources > 2 else ''}_"
+            text = _compact(c.story, summary_chars=300) + also_line(c)
             if not builder.add(section(text)):
                 break
             fitted.append(c)

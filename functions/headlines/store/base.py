@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 
-from headlines.models import DigestSchedule, Story
+from headlines.models import ALL_COUNTRIES, DigestSchedule, Story, Subscription
 
 
 class StoreError(Exception):
@@ -56,11 +56,49 @@ class Store(ABC):
         """Remove codes ("*" removes everything); returns what is left."""
 
     @abstractmethod
-    def subscriptions(self, channel: str) -> set[str]: ...
+    def subscriptions(self, channel: str) -> set[str]:
+        """The channel's country codes in `about` mode (and "*"): what every version so far stored."""
 
     @abstractmethod
     def channels_for(self, codes: Iterable[str]) -> set[str]:
         """Channels subscribed to any of these codes, or to "*"."""
+
+    # Every kind of subscription (countries in either mode, keywords) is kept as a token, `Subscription.token()`;
+    # plain country codes are tokens too, so the code-based methods above see the same rows.
+    @abstractmethod
+    def add_tokens(self, channel: str, tokens: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def remove_tokens(self, channel: str, tokens: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def tokens(self, channel: str) -> set[str]: ...
+
+    @abstractmethod
+    def channels_for_tokens(self, tokens: Iterable[str]) -> set[str]:
+        """Channels holding any of these exact tokens."""
+
+    @abstractmethod
+    def keyword_tokens(self) -> dict[str, set[str]]:
+        """Every channel's keyword tokens (`kw:...`): what keyword matching compares each story with."""
+
+    def add_subscriptions(self, channel: str, subs: Iterable[Subscription]) -> list[Subscription]:
+        self.add_tokens(channel, [s.token() for s in subs])
+        return self.channel_subscriptions(channel)
+
+    def remove_subscriptions(self, channel: str, subs: Iterable[Subscription]) -> list[Subscription]:
+        """Remove these; a country "*" subscription in the list removes everything the channel has."""
+        subs = list(subs)
+        if any(s.kind == "country" and s.value == ALL_COUNTRIES for s in subs):
+            self.remove_tokens(channel, self.tokens(channel))
+        else:
+            self.remove_tokens(channel, [s.token() for s in subs])
+        return self.channel_subscriptions(channel)
+
+    def channel_subscriptions(self, channel: str) -> list[Subscription]:
+        """Countries first, then keywords, each sorted."""
+        subs = [Subscription.from_token(t) for t in self.tokens(channel)]
+        return sorted(subs, key=lambda s: (s.kind != "country", s.value, s.mode))
 
     # Digest schedules, one per channel.
     @abstractmethod

@@ -36,6 +36,11 @@ MAX_ITEM_BYTES = 380 * 1024
 """DynamoDB's item limit is 400 KB; keep room for the keys and attributes."""
 
 
+def _plain_code(token: str) -> bool:
+    """A country code in `about` mode or "*": what `subscriptions()` has always returned."""
+    return token == ALL_COUNTRIES or (len(token) == 2 and token.isalpha())
+
+
 def _iso(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
@@ -260,7 +265,7 @@ class DynamoDBStore(DynamoDBCaller, Store):
 
     def unsubscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
         wanted = {c.upper() for c in codes}
-        drop = self.subscriptions(channel) if ALL_COUNTRIES in wanted else wanted
+        drop = self.tokens(channel) if ALL_COUNTRIES in wanted else wanted
         for code in drop:
             key = {"channel": {"S": channel}, "sk": {"S": SUB + code}}
             self._call(f"unsubscribe {channel}", "delete_item", TableName=self.subscriptions_table, Key=key)
@@ -274,7 +279,53 @@ class DynamoDBStore(DynamoDBCaller, Store):
             ExpressionAttributeValues={":c": {"S": channel}, ":p": {"S": SUB}},
             ConsistentRead=True,
         )
+        return {item["code"]["S"] for item in items if _plain_code(item["code"]["S"])}
+
+    def add_tokens(self, channel: str, tokens: Iterable[str]) -> None:
+        for token in dict.fromkeys(tokens):
+            item = {"channel": {"S": channel}, "sk": {"S": SUB + token}, "code": {"S": token}}
+            self._call(f"subscribe {channel}", "put_item", TableName=self.subscriptions_table, Item=item)
+
+    def remove_tokens(self, channel: str, tokens: Iterable[str]) -> None:
+        for token in dict.fromkeys(tokens):
+            key = {"channel": {"S": channel}, "sk": {"S": SUB + token}}
+            self._call(f"unsubscribe {channel}", "delete_item", TableName=self.subscriptions_table, Key=key)
+
+    def tokens(self, channel: str) -> set[str]:
+        items = self._query_all(
+            f"read the subscriptions of {channel}",
+            TableName=self.subscriptions_table,
+            KeyConditionExpression="channel = :c AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":c": {"S": channel}, ":p": {"S": SUB}},
+            ConsistentRead=True,
+        )
         return {item["code"]["S"] for item in items}
+
+    def channels_for_tokens(self, tokens: Iterable[str]) -> set[str]:
+        channels: set[str] = set()
+        for token in dict.fromkeys(tokens):
+            items = self._query_all(
+                "find subscribed channels",
+                TableName=self.subscriptions_table,
+                IndexName=CODE_INDEX,
+                KeyConditionExpression="code = :c",
+                ExpressionAttributeValues={":c": {"S": token}},
+            )
+            channels |= {item["channel"]["S"] for item in items}
+        return channels
+
+    def keyword_tokens(self) -> dict[str, set[str]]:
+        """A filtered Scan of the subscriptions table (small: channels x subscriptions); callers cache it briefly."""
+        items = self._scan_all(
+            "list keyword subscriptions",
+            TableName=self.subscriptions_table,
+            FilterExpression="begins_with(sk, :k)",
+            ExpressionAttributeValues={":k": {"S": SUB + "kw:"}},
+        )
+        out: dict[str, set[str]] = {}
+        for item in items:
+            out.setdefault(item["channel"]["S"], set()).add(item["code"]["S"])
+        return out
 
     def channels_for(self, codes: Iterable[str]) -> set[str]:
         channels: set[str] = set()

@@ -64,6 +64,11 @@ def connect(path: str, schema: str, *, foreign_keys: bool = False) -> sqlite3.Co
     return conn
 
 
+def _plain_code(token: str) -> bool:
+    """A country code in `about` mode or "*": what `subscriptions()` has always returned."""
+    return token == ALL_COUNTRIES or (len(token) == 2 and token.isalpha())
+
+
 def _iso(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
@@ -164,8 +169,37 @@ class SQLiteStore(Store):
         return self.subscriptions(channel)
 
     def subscriptions(self, channel: str) -> set[str]:
+        return {t for t in self.tokens(channel) if _plain_code(t)}
+
+    def add_tokens(self, channel: str, tokens: Iterable[str]) -> None:
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO subscriptions (channel, code) VALUES (?, ?)", [(channel, t) for t in tokens]
+            )
+
+    def remove_tokens(self, channel: str, tokens: Iterable[str]) -> None:
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, t) for t in tokens]
+            )
+
+    def tokens(self, channel: str) -> set[str]:
         rows = self._conn.execute("SELECT code FROM subscriptions WHERE channel = ?", (channel,)).fetchall()
         return {r[0] for r in rows}
+
+    def channels_for_tokens(self, tokens: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(tokens))
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = self._conn.execute(f"SELECT DISTINCT channel FROM subscriptions WHERE code IN ({marks})", wanted).fetchall()
+        return {r[0] for r in rows}
+
+    def keyword_tokens(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for channel, token in self._conn.execute("SELECT channel, code FROM subscriptions WHERE code LIKE 'kw:%'"):
+            out.setdefault(channel, set()).add(token)
+        return out
 
     def channels_for(self, codes: Iterable[str]) -> set[str]:
         wanted = [c.upper() for c in codes] + [ALL_COUNTRIES]
