@@ -43,7 +43,11 @@ is still the Dutch one; Paris, Texas needs Texas (or Texan towns) named around i
 COUNTRY_NAME_PRIOR = 8.0
 """log10-population-like prominence of a country's own name ('Jordan', 'Lebanon') against its town namesakes."""
 WORDY_ZIPF = 3.5
-"""A city or town name at least this common as an English word ('Metro', 'Hurricane') needs context to count."""
+"""A town name at least this common as an English word ('Hurricane', 'Moody') needs its division named nearby.
+The same holds for the lexicon's cities and regions under `WORDY_MAX_PRIOR` people ('Metro', 'Susan',
+'Commonwealth'); bigger ones are exempt: wordfreq counts 'Boston' and 'Chicago' as frequent words because the
+cities are."""
+WORDY_MAX_PRIOR = 400_000
 COUNTRY_NAME_CLUSTER = 3.0
 """Votes for one division (a named state counts 2, each town in it 1) that let a country's name be a town there
 ('Palestine' in a story naming Texas, Houston and Crockett) without the state named right by it."""
@@ -97,13 +101,22 @@ class Choice:
 class Context:
     """What a story says around its place names: division votes, unambiguous country support, home country."""
 
-    def __init__(self, lexicon: Lexicon, keys: Iterable[tuple[str, str, float, tuple[str, ...]]], home: str | None,
-                 explicit_admins: Iterable[tuple[str, str]] = ()) -> None:
-        """`keys`: (folded name, kind, evidence weight, candidate countries) of every mention in the story."""
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        keys: Iterable[tuple[str, str, float, tuple[str, ...]]],
+        home: str | None,
+        explicit_admins: Iterable[tuple[str, str]] = (),
+        pinned: dict[str, set[tuple[str, str]]] | None = None,
+    ) -> None:
+        """`keys`: (folded name, kind, evidence weight, candidate countries) of every mention in the story;
+        `explicit_admins`: divisions named in a dateline or after a town ('Alexandria, La.'); `pinned`: names the
+        story places in a division outright ('Paris, Texas' -> paris: {(US, TX)})."""
         self.lexicon = lexicon
         self.home = home
         self.votes: dict[tuple[str, str], float] = {}
-        self.adjacent: set[tuple[str, str]] = set(explicit_admins)
+        self.pinned = pinned or {}
+        self.adjacent: set[tuple[str, str]] = set(explicit_admins) | {a for admins in self.pinned.values() for a in admins}
         """Divisions named right after a town ('Lebanon, Pa.') or in the dateline: what may turn a country's name
         into a town's."""
         self.named_countries: dict[str, set[str]] = {}
@@ -162,8 +175,6 @@ class Context:
             return True
         if key in GIVEN_NAME_COUNTRIES or key in self.lexicon.admins:
             return False
-        if kind in ("city", "region") and self.lexicon.wordy.get(key, 0.0) >= WORDY_ZIPF:
-            return False
         return all(c == candidates[0] for c, _, _ in self.lexicon.namesakes(key))
 
     def _support_without(self, key: str, code: str) -> float:
@@ -196,6 +207,13 @@ class Context:
         division = lex.admins.get(key)
         if division is not None:  # 'Georgia': the country or the US state; a state is a namesake with its division
             namesakes = (*namesakes, (division[0], division[1], 10 ** int(DIVISION_PRIOR)))
+        pinned = [(c, a) for c, a, _ in namesakes if (c, a) in self.pinned.get(key, ())]
+        if pinned:  # 'Paris, Texas': the story says which one
+            return Choice(*pinned[0])
+        if key in self.pinned and kind not in _COUNTRY_KINDS:
+            # 'EDMONTON, Ky': a town too small for the namesake table, in the division the story names
+            code, admin = sorted(self.pinned[key])[0]
+            return Choice(code, admin)
         if kind in _COUNTRY_KINDS and not namesakes and (key not in GIVEN_NAME_COUNTRIES or caps or self._world_story(key)):
             return Choice(candidates[0]) if len(candidates) == 1 else self._by_support(key, candidates)
         scored: list[tuple[float, int, str, str | None, float]] = []  # score, order, code, admin, context
@@ -227,7 +245,7 @@ class Context:
             kind == "place"
             or (key in GIVEN_NAME_COUNTRIES and not caps and not self._world_story(key))
             or (kind == "capital" and prior < 100_000 and lex.wordy.get(key, 0.0) >= WORDY_ZIPF)
-            or (kind in ("city", "region") and division is None and lex.wordy.get(key, 0.0) >= WORDY_ZIPF)
+            or (division is None and self._wordy_city(key, kind, prior))
             or code not in candidates
         )
         if needs_context and ctx < 1.0 and self._support_without(key, code) < 1.0 and code != self.home:
@@ -238,6 +256,20 @@ class Context:
             if not (alone and single and lex.wordy.get(key, 0.0) < WORDY_ZIPF and key not in GIVEN_NAME_COUNTRIES):
                 return Choice(None)
         return Choice(code, admin)
+
+    def _prior(self, key: str) -> float:
+        entry = self.lexicon.entries.get(key)
+        return entry.prior if entry is not None else 0.0
+
+    def _wordy_city(self, key: str, kind: str, prior: float) -> bool:
+        """A city or region under `WORDY_MAX_PRIOR` people whose name is also a common word or first name ('Metro',
+        'Susan', 'Commonwealth'): it needs support from the rest of the story. States and provinces never do."""
+        return (
+            kind in ("city", "region")
+            and prior < WORDY_MAX_PRIOR
+            and key not in self.lexicon.admins
+            and self.lexicon.wordy.get(key, 0.0) >= WORDY_ZIPF
+        )
 
     def _world_story(self, key: str) -> bool:
         """The story names at least two other countries outright ('Lebanon, Jordan and Morocco')."""

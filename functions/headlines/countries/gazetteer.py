@@ -11,6 +11,7 @@ countries only weakly (a passing mention), the home country is primary and those
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from headlines.countries.context import Context, host_country
@@ -41,8 +42,9 @@ class GazetteerWeights:
     """With the model, the evidence floor for primary: one plain body mention (1.0) passes, a discounted one does not."""
 
 
-_STATE_AFTER_COMMA = re.compile(r",\s+((?:[A-Z][a-z]{0,4}\.\s?){1,2})")
-"""'Alexandria, La.', 'Hurricane, W.Va.': an AP state abbreviation after a town names its state."""
+_STATE_AFTER_COMMA = re.compile(r",\s+((?:[A-Z][a-z]{0,4}\.\s?){1,2}|[A-Z][a-z]{1,4}(?=\s+(?:\(|--|[-–—]\s)))")
+"""'Alexandria, La.', 'Hurricane, W.Va.', a broadcaster's 'EDMONTON, Ky (WBKO) --': an AP state abbreviation after a
+town names its state."""
 
 
 @dataclass
@@ -53,6 +55,16 @@ class Analysis:
     title_scores: dict[str, float]
     stats: dict[str, CandidateStats]
     evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _pin_divisions(lex: Lexicon, text: str, mentions: list[Mention], pinned: dict[str, set[tuple[str, str]]]) -> None:
+    """'Paris, Texas', 'London, Ontario', 'Athens, Ga.': a place followed by a comma and a division is in it."""
+    for a, b in pairwise(mentions):
+        division = lex.admins.get(b.key)
+        if division is None or a.key == b.key or a.key in lex.admins:
+            continue
+        if text[a.start + len(a.surface) : b.start].strip() == ",":
+            pinned.setdefault(a.key, set()).add(division)
 
 
 class GazetteerTagger:
@@ -109,14 +121,18 @@ class GazetteerTagger:
         text = body[resume:]
         for m in find_mentions(lex, text):  # a body (or a question) in capitals is read as capitals
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
-        for source in (article.title or "", text):
+        pinned: dict[str, set[tuple[str, str]]] = {}
+        for src, source in ((1, article.title or ""), (2, text)):
             for abbrev in _STATE_AFTER_COMMA.finditer(source):
-                admin = lex.admins.get(fold(abbrev.group(1).strip()))
+                folded = fold(abbrev.group(1).strip())
+                folded = folded if folded in lex.admins else folded + "."
+                admin = lex.admins.get(folded)
                 if admin:
                     explicit_admins.append(admin)
-                    pos = w.lead if source is text and abbrev.start() < w.lead_chars else w.body
+                    pos = w.title if src == 1 else (w.lead if abbrev.start() < w.lead_chars else w.body)
                     surface = abbrev.group(1).strip()
-                    weighted.append((Mention((admin[0],), 0.9, "region", abbrev.start(1), fold(surface), surface), pos, 2))
+                    weighted.append((Mention((admin[0],), 0.9, "region", abbrev.start(1), folded, surface), pos, src))
+            _pin_divisions(lex, source, sorted((m for m, _, s in weighted if s == src), key=lambda m: m.start), pinned)
 
         home = article.source_country or host_country(article.url, country_names())
         dateline_keys = [(fold(p), "dateline", w.dateline, codes) for p, codes in dateline_names]
@@ -125,6 +141,7 @@ class GazetteerTagger:
             [*dateline_keys, *((m.key, m.kind, m.weight * pos, m.candidates) for m, pos, src in weighted if src and m.key)],
             home,
             explicit_admins,
+            pinned,
         )
         def resolve(m: Mention) -> str | None:
             if not m.key:

@@ -186,12 +186,15 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
                     continue
             if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
                 continue
-            if entry.kind in _PLACE_KINDS:
-                if not all_caps and surface.isupper() and len(surface) <= 4:
-                    continue  # 'CHU' (a hospital), 'MET' in mixed-case text: an acronym, not the town
-                if _word_follows(text, tokens, j, _STREET_WORDS):
-                    continue  # 'Memphis St.', 'Queens Ave.'
-            elif entry.kind == "demonym" and (_word_follows(text, tokens, j, _CULTURAL_NOUNS) or _language(text, tokens, i, j)):
+            if entry.kind in _PLACE_KINDS and not all_caps and surface.isupper() and len(surface) <= 4:
+                continue  # 'CHU' (a hospital), 'MET' in mixed-case text: an acronym, not the town
+            if entry.kind in _PLACE_KINDS and n == 1 and not all_caps and _head_noun_after_the(lexicon, text, tokens, i):
+                continue  # 'rode the Metro to work', 'the Commonwealth, which': a noun, not the city
+            if entry.kind not in ("name", "demonym") and _word_follows(text, tokens, j, _STREET_WORDS):
+                continue  # 'Memphis St.', 'Toronto Street', 'Queens Ave.'
+            if entry.kind == "demonym" and (
+                _word_follows(text, tokens, j, _CULTURAL_NOUNS) or _language(lexicon, text, tokens, i, j)
+            ):
                 continue  # 'Irish pub', 'Chinese restaurant', 'speaks in Spanish'
 
             if all_caps and entry.kind in ("city", "region") and entry.prior < CAPS_MIN_PRIOR:
@@ -229,11 +232,26 @@ _LANGUAGE_CUES = frozenset(
 _LOWER_WORD_NEXT = re.compile(r"[ \t]+[a-z]")
 
 
-def _language(text: str, tokens: list[re.Match[str]], i: int, j: int) -> bool:
-    """'in Spanish', 'speaks English', 'taught French': a language, unless an adjective ('in French politics')."""
+def _language(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int, j: int) -> bool:
+    """'in Spanish', 'speaks English after', 'taught French': a language; 'in French politics' is an adjective
+    (a lower-case word follows that is not one of the most common English words)."""
     if i == 0 or tokens[i - 1].group(0).lower() not in _LANGUAGE_CUES:
         return False
-    return not _LOWER_WORD_NEXT.match(text, tokens[j].end())
+    if j + 1 < len(tokens) and _LOWER_WORD_NEXT.match(text, tokens[j].end()):
+        return lexicon.is_common_word(tokens[j + 1].group(0))
+    return True
+
+
+def _head_noun_after_the(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int) -> bool:
+    """'the Metro to work': after 'the', a word that is not followed by the noun it would modify ('the Boston area')
+    is itself the noun. Cities are not written with 'the' (those that are, 'The Hague', match as one name)."""
+    if i == 0 or tokens[i - 1].group(0) != "the" or text[tokens[i - 1].end() : tokens[i].start()] != " ":
+        return False
+    if i + 1 >= len(tokens):
+        return True
+    gap = text[tokens[i].end() : tokens[i + 1].start()]
+    nxt = tokens[i + 1].group(0)
+    return gap.strip() != "" or (nxt.islower() and lexicon.is_common_word(nxt))
 
 
 def _small_place(lexicon: Lexicon, key: str) -> Entry | None:
