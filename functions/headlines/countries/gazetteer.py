@@ -11,8 +11,8 @@ countries only weakly (a passing mention), the home country is primary and those
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from headlines.countries.context import Context, host_country
 from headlines.countries.data import country_names, country_tag
