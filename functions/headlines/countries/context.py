@@ -91,6 +91,25 @@ def host_country(url: object, known: Iterable[str] | None = None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """Which context signals the gazetteer uses; all on in production, switched off one at a time to measure each
+    (`benchmarks/countries_signals.py`)."""
+
+    namesakes: bool = True
+    """Resolve a name among its namesakes by the divisions, towns and countries around it ('Paris, Texas')."""
+    small_places: bool = True
+    """Towns and counties the lexicon does not list as cities count as weak evidence ('Shakopee', 'Rapides Parish')."""
+    home_country: bool = True
+    """`source_country` or the URL's country-code TLD tips a namesake toward the home country."""
+    gates: bool = True
+    """Names that are often not places need support: common-word towns and cities, 'Jordan' and 'Chad' as first
+    names, 'Congress'."""
+    text_guards: bool = True
+    """Local text shapes: a street ('Memphis St.'), a town before a surname ('Kati Mather'), 'the Metro', a short
+    capitalised acronym ('CHU'), a demonym as a cultural adjective ('Irish pub') or a language ('in Spanish')."""
+
+
+@dataclass(frozen=True)
 class Choice:
     """A resolved mention: its country, or None when the name needs context the story does not give."""
 
@@ -108,14 +127,16 @@ class Context:
         home: str | None,
         explicit_admins: Iterable[tuple[str, str]] = (),
         pinned: dict[str, set[tuple[str, str]]] | None = None,
+        signals: Signals | None = None,
     ) -> None:
         """`keys`: (folded name, kind, evidence weight, candidate countries) of every mention in the story;
         `explicit_admins`: divisions named in a dateline or after a town ('Alexandria, La.'); `pinned`: names the
         story places in a division outright ('Paris, Texas' -> paris: {(US, TX)})."""
         self.lexicon = lexicon
-        self.home = home
+        self.signals = signals or Signals()
+        self.home = home if self.signals.home_country else None
         self.votes: dict[tuple[str, str], float] = {}
-        self.pinned = pinned or {}
+        self.pinned = (pinned or {}) if self.signals.namesakes else {}
         self.adjacent: set[tuple[str, str]] = set(explicit_admins) | {a for admins in self.pinned.values() for a in admins}
         """Divisions named right after a town ('Lebanon, Pa.') or in the dateline: what may turn a country's name
         into a town's."""
@@ -169,11 +190,11 @@ class Context:
         """One candidate country and no namesake abroad (a country name or demonym always counts as unambiguous)."""
         if kind == "dateline":
             return True  # resolved by position already: the most prominent namesake
-        if len(candidates) != 1 or kind == "place" or key in CONTEXT_METONYMS:
+        if len(candidates) != 1 or kind == "place" or (self.signals.gates and key in CONTEXT_METONYMS):
             return False
         if kind in ("name", "demonym", "metonym"):
             return True
-        if key in GIVEN_NAME_COUNTRIES or key in self.lexicon.admins:
+        if (self.signals.gates and key in GIVEN_NAME_COUNTRIES) or key in self.lexicon.admins:
             return False
         return all(c == candidates[0] for c, _, _ in self.lexicon.namesakes(key))
 
@@ -199,12 +220,13 @@ class Context:
         `caps`: the name was read in capitals text (a wire title), where a country's name is not a first name.
         """
         lex = self.lexicon
-        if key in CONTEXT_METONYMS:
+        gates = self.signals.gates
+        if gates and key in CONTEXT_METONYMS:
             code = candidates[0]
             others = any(v >= 1.0 for c, v in self.support.items() if c != code)
             return Choice(code if self._support_without(key, code) >= 1.0 or not others else None)
-        namesakes = lex.namesakes(key)
-        division = lex.admins.get(key)
+        namesakes = lex.namesakes(key) if self.signals.namesakes or kind == "place" else ()
+        division = lex.admins.get(key) if self.signals.namesakes else None
         if division is not None:  # 'Georgia': the country or the US state; a state is a namesake with its division
             namesakes = (*namesakes, (division[0], division[1], 10 ** int(DIVISION_PRIOR)))
         pinned = [(c, a) for c, a, _ in namesakes if (c, a) in self.pinned.get(key, ())]
@@ -214,7 +236,8 @@ class Context:
             # 'EDMONTON, Ky': a town too small for the namesake table, in the division the story names
             code, admin = sorted(self.pinned[key])[0]
             return Choice(code, admin)
-        if kind in _COUNTRY_KINDS and not namesakes and (key not in GIVEN_NAME_COUNTRIES or caps or self._world_story(key)):
+        given_name = gates and key in GIVEN_NAME_COUNTRIES
+        if kind in _COUNTRY_KINDS and not namesakes and (not given_name or caps or self._world_story(key)):
             return Choice(candidates[0]) if len(candidates) == 1 else self._by_support(key, candidates)
         scored: list[tuple[float, int, str, str | None, float]] = []  # score, order, code, admin, context
         order = 0
@@ -239,13 +262,13 @@ class Context:
         _, _, code, admin, ctx = best
         if kind in _COUNTRY_KINDS and code not in candidates and ctx < 2.0:
             code = candidates[0]  # a country's name goes to a town only where the town's state is named
-        if kind == "place" and lex.wordy.get(key, 0.0) >= WORDY_ZIPF and ctx < 1.0:
+        if gates and kind == "place" and lex.wordy.get(key, 0.0) >= WORDY_ZIPF and ctx < 1.0:
             return Choice(None)  # a town named like a word or a surname ('Moody', 'Hurricane') needs its state nearby
         needs_context = (
             kind == "place"
-            or (key in GIVEN_NAME_COUNTRIES and not caps and not self._world_story(key))
-            or (kind == "capital" and prior < 100_000 and lex.wordy.get(key, 0.0) >= WORDY_ZIPF)
-            or (division is None and self._wordy_city(key, kind, prior))
+            or (given_name and not caps and not self._world_story(key))
+            or (gates and kind == "capital" and prior < 100_000 and lex.wordy.get(key, 0.0) >= WORDY_ZIPF)
+            or (gates and division is None and self._wordy_city(key, kind, prior))
             or code not in candidates
         )
         if needs_context and ctx < 1.0 and self._support_without(key, code) < 1.0 and code != self.home:
@@ -253,7 +276,7 @@ class Context:
             # when the name is one country's and not an ordinary word.
             alone = not any(self._support_without(key, c) > 0 for c in self.support)
             single = len({c for c, _, _ in namesakes} | set(candidates)) == 1
-            if not (alone and single and lex.wordy.get(key, 0.0) < WORDY_ZIPF and key not in GIVEN_NAME_COUNTRIES):
+            if not (alone and single and (not gates or lex.wordy.get(key, 0.0) < WORDY_ZIPF) and not given_name):
                 return Choice(None)
         return Choice(code, admin)
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from headlines.countries.context import Context, host_country
+from headlines.countries.context import Context, Signals, host_country
 from headlines.countries.data import country_names, country_tag
 from headlines.countries.lexicon import Lexicon, build_lexicon, fold
 from headlines.countries.primary_model import CandidateStats, features, load_primary_model, mark_lists
@@ -40,6 +40,8 @@ class GazetteerWeights:
     """Decide `primary` with the learned per-candidate model in data/country_primary.json instead of the share cut."""
     model_min_primary: float = 0.75
     """With the model, the evidence floor for primary: one plain body mention (1.0) passes, a discounted one does not."""
+    signals: Signals = field(default_factory=Signals)
+    """Context signals (namesake resolution, small places, home country, gates, text guards): all on by default."""
 
 
 _STATE_AFTER_COMMA = re.compile(r",\s+((?:[A-Z][a-z]{0,4}\.\s?){1,2}|[A-Z][a-z]{1,4}(?=\s+(?:\(|--|[-–—]\s)))")
@@ -99,6 +101,7 @@ class GazetteerTagger:
         """Evidence per country over the whole article, from the title alone, per-country mention statistics and
         the evidence strings; each place name resolved among its namesakes in the story's context (`context`)."""
         lex, w = self.lexicon, self.weights
+        opts = {"guards": w.signals.text_guards, "small_places": w.signals.small_places}
         weighted: list[tuple[Mention, float, int]] = []  # mention, position weight, source (0 dateline, 1 title, 2 body)
         body = article.body
         place, region, resume = body_dateline(body)
@@ -117,9 +120,9 @@ class GazetteerTagger:
                 surface = ", ".join(p for p in (dl_place, dl_region) if p)
                 weighted.append((Mention(codes[:1], 1.0, "dateline", -1, "", surface), w.dateline, 0))
         if article.title:
-            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title))
+            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title, **opts))
         text = body[resume:]
-        for m in find_mentions(lex, text):  # a body (or a question) in capitals is read as capitals
+        for m in find_mentions(lex, text, **opts):  # a body (or a question) in capitals is read as capitals
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
         pinned: dict[str, set[tuple[str, str]]] = {}
         for src, source in ((1, article.title or ""), (2, text)):
@@ -142,6 +145,7 @@ class GazetteerTagger:
             home,
             explicit_admins,
             pinned,
+            w.signals,
         )
         def resolve(m: Mention) -> str | None:
             if not m.key:

@@ -79,6 +79,18 @@ _CULTURAL_NOUNS = frozenset(
 """A demonym before one of these is a cultural adjective or a language ('Irish pub', 'English teacher', 'Indian
 reservation', 'Indian Ocean'), not a country in the story."""
 _PLACE_KINDS = frozenset({"city", "region", "place"})
+_CIVIC_WORDS = frozenset(
+    {
+        "police", "city", "county", "council", "hall", "school", "schools", "high", "elementary", "university",
+        "college", "hospital", "airport", "fire", "department", "park", "parks", "regional", "public", "library",
+        "township", "area", "mayor", "sheriff", "board", "court", "district", "town", "village", "chamber", "housing",
+        "municipal", "community", "memorial", "metropolitan", "historical", "zoo", "harbour", "harbor", "port",
+        "state", "national", "assembly", "legislature", "senate", "government", "governor", "commission", "lottery",
+        "democratic", "republican", "party", "supreme", "circuit", "superior", "river", "lake", "valley", "bay",
+    }
+)
+"""A place before one of these is the place's own institution ('Alexandria Police', 'Dublin City Council'): full
+evidence for the place, not a person's or firm's name."""
 
 
 @dataclass(frozen=True)
@@ -155,8 +167,14 @@ def lookup_dateline(lexicon: Lexicon, place: str | None, region: str | None = No
     return (code,) if code else ()
 
 
-def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) -> list[Mention]:
-    """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards."""
+def find_mentions(
+    lexicon: Lexicon, text: str, *, all_caps: bool | None = None, guards: bool = True, small_places: bool = True
+) -> list[Mention]:
+    """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards.
+
+    `guards`: the local-shape guards (streets, 'the Metro', acronyms, cultural adjectives, languages, a town before
+    a surname); `small_places`: towns and counties from the namesake table. Both on in production.
+    """
     if all_caps is None:
         letters = [ch for ch in text if ch.isalpha()]
         all_caps = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
@@ -181,18 +199,20 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
             key = fold(surface)
             entry = entries.get(key)
             if entry is None:
-                entry = _small_place(lexicon, key) if not all_caps else None
+                entry = _small_place(lexicon, key) if small_places and not all_caps else None
                 if entry is None:
                     continue
             if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
                 continue
-            if entry.kind in _PLACE_KINDS and not all_caps and surface.isupper() and len(surface) <= 4:
+            if not guards:
+                pass
+            elif entry.kind in _PLACE_KINDS and not all_caps and surface.isupper() and len(surface) <= 4:
                 continue  # 'CHU' (a hospital), 'MET' in mixed-case text: an acronym, not the town
-            if entry.kind in _PLACE_KINDS and n == 1 and not all_caps and _head_noun_after_the(lexicon, text, tokens, i):
+            elif entry.kind in _PLACE_KINDS and n == 1 and not all_caps and _head_noun_after_the(lexicon, text, tokens, i):
                 continue  # 'rode the Metro to work', 'the Commonwealth, which': a noun, not the city
-            if entry.kind not in ("name", "demonym") and _word_follows(text, tokens, j, _STREET_WORDS):
+            elif entry.kind not in ("name", "demonym") and _word_follows(text, tokens, j, _STREET_WORDS):
                 continue  # 'Memphis St.', 'Toronto Street', 'Queens Ave.'
-            if entry.kind == "demonym" and (
+            elif entry.kind == "demonym" and (
                 _word_follows(text, tokens, j, _CULTURAL_NOUNS) or _language(lexicon, text, tokens, i, j)
             ):
                 continue  # 'Irish pub', 'Chinese restaurant', 'speaks in Spanish'
@@ -207,7 +227,7 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
                     weight *= NAME_PART_FACTOR  # 'ESSEX CORP': says so in capitals too, where case cannot
                 elif not all_caps:
                     guard = _name_guard(lexicon, text, tokens, i)
-                    if guard == 0.0 or (guard < 1.0 and (entry.kind in _PLACE_KINDS or key in GIVEN_NAME_COUNTRIES)):
+                    if guard == 0.0 or (guards and guard < 1.0 and (entry.kind in _PLACE_KINDS or key in GIVEN_NAME_COUNTRIES)):
                         continue  # a town, region or name leading a person's name ('Kati Mather', 'Jordan Dyer')
                     weight *= guard
             out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start(), key, surface, all_caps))
@@ -303,6 +323,8 @@ def _name_guard(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int
     if i + 1 < len(tokens):
         nxt = tokens[i + 1]
         gap = text[tokens[i].end() : nxt.start()]
+        if gap.strip(" ") == "" and nxt.group(0).lower() in _CIVIC_WORDS:
+            return 1.0
         if gap.strip(" ") == "" and _capitalised_name_part(lexicon, nxt.group(0)):
             return NAME_PART_FACTOR
     return 1.0
