@@ -117,7 +117,8 @@ class GazetteerTagger:
             if codes and codes not in seen:
                 seen.add(codes)
                 # A dateline is a place by position: the most prominent namesake, not whichever the story mentions.
-                surface = ", ".join(p for p in (dl_place, dl_region) if p)
+                known = dl_region and (fold(dl_region) in lex.dateline_regions or fold(dl_region) in lex.entries)
+                surface = ", ".join(p for p in (dl_place, dl_region if known else None) if p)
                 weighted.append((Mention(codes[:1], 1.0, "dateline", -1, "", surface), w.dateline, 0))
         if article.title:
             weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title, **opts))
