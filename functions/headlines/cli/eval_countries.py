@@ -72,6 +72,8 @@ def countries_command(
         return run
 
     systems = {"gazetteer": per_article(gazetteer), "exact-name": per_article(exact), "spacy-gpe-norp": spacy_tagger.tag_many}
+    if dataset.shape == "mentions":  # places beyond country names: spaCy finds them, the lexicon names their country
+        systems["spacy-gpe-norp+lexicon"] = spacy_tagger.with_lookup("lexicon").tag_many
     meta = {
         "data": str(data),
         "stories": len(dataset.examples),
@@ -103,7 +105,10 @@ def countries_command(
     )
 
 
-_MENTION_COLUMNS = ("stories", "micro_f1", "precision", "recall", "macro_f1", "primary_precision", "primary_tags", "untagged")
+_MENTION_COLUMNS = {
+    "stories": "stories", "micro_f1": "micro-F1", "precision": "P", "recall": "R", "macro_f1": "macro-F1",
+    "primary_precision": "primary P", "primary_tags": "primary tags", "untagged": "untagged",
+}
 
 
 def _print_mentions(groups: dict[str, dict[str, dict[str, float | int]]], meta: dict[str, object], as_json: bool) -> None:
@@ -116,9 +121,9 @@ def _print_mentions(groups: dict[str, dict[str, dict[str, float | int]]], meta: 
     )
     table.add_column("corpus", no_wrap=True)
     table.add_column("system", no_wrap=True)
-    for col in _MENTION_COLUMNS:
-        table.add_column(col, justify="right")
+    for label in _MENTION_COLUMNS.values():
+        table.add_column(label, justify="right")
     for group, rows in groups.items():
         for name, row in rows.items():
             table.add_row(group, name, *(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in _MENTION_COLUMNS))
-    Console(width=max(Console().width, 130)).print(table)
+    Console(width=max(Console().width, 150)).print(table)
