@@ -86,3 +86,75 @@ def test_baselines_get_the_same_home_country_default() -> None:
 
     assert with_home_country([], Article(body="x", source_country="US")) == {"US"}
     assert with_home_country([], Article(body="x")) == set()
+
+
+MENTIONS = FIXTURES / "countries_mentions.jsonl"
+
+
+def test_mentions_shape_needs_no_places_map_and_keeps_the_corpus() -> None:
+    ds = load_dataset(MENTIONS, None)
+    assert ds.shape == "mentions"
+    assert [ex.gold for ex in ds.examples] == [
+        frozenset({"US"}), frozenset({"US"}), frozenset({"GE", "RU", "FR"}), frozenset({"BR"})
+    ]
+    assert [ex.corpus for ex in ds.examples] == ["local", "local", "world", "world"]
+    assert ds.dropped_codes == {"ZZZ": 1}  # not an ISO alpha-2 code: dropped and counted, the story stays
+
+
+def test_shapes_cannot_mix_and_places_need_a_map(tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(MENTIONS.read_text().splitlines()[0] + "\n" + DATA.read_text().splitlines()[0] + "\n")
+    with pytest.raises(CountryEvalError, match="mixes"):
+        load_dataset(mixed, load_places_map(PLACES))
+    with pytest.raises(CountryEvalError, match="--places-map"):
+        load_dataset(DATA, None)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "body": "text", "gold": "FR"}\n')
+    with pytest.raises(CountryEvalError, match="list"):
+        load_dataset(bad, None)
+
+
+def test_evaluate_mentions_scores_all_tags_and_primary_precision_per_corpus() -> None:
+    from headlines.countries.data import country_tag
+    from headlines.evaluation.countries import evaluate_mentions
+
+    ds = load_dataset(MENTIONS, None)
+    answers = {  # story id -> (primary codes, other codes) a fixed tagger returns
+        "m1": (["US"], ["FR"]),
+        "m2": (["IE"], []),
+        "m3": (["GE"], ["RU"]),
+        "m4": ([], []),
+    }
+
+    def fixed(articles):  # a real TagMany: tags from a table, by story id
+        return [
+            [country_tag(c, 1.0, primary=True) for c in answers[a.id][0]]
+            + [country_tag(c, 0.5, primary=False) for c in answers[a.id][1]]
+            for a in articles
+        ]
+
+    rows = evaluate_mentions(ds, {"fixed": fixed})
+    assert set(rows) == {"all", "local", "world"}
+    allr = rows["all"]["fixed"]
+    # tp: m1 US, m3 GE+RU = 3; fp: m1 FR, m2 IE = 2; fn: m2 US, m3 FR, m4 BR = 3.
+    assert allr["precision"] == pytest.approx(3 / 5, abs=1e-4) and allr["recall"] == pytest.approx(3 / 6, abs=1e-4)
+    assert allr["primary_precision"] == pytest.approx(2 / 3, abs=1e-4) and allr["primary_tags"] == 3
+    assert allr["untagged"] == 1 and allr["stories"] == 4
+    assert rows["local"]["fixed"]["primary_precision"] == pytest.approx(1 / 2, abs=1e-4)
+    assert rows["world"]["fixed"]["recall"] == pytest.approx(2 / 4, abs=1e-4)
+
+
+def test_eval_command_reads_the_mentions_shape_per_corpus() -> None:
+    result = CliRunner().invoke(app, ["eval", "countries", "--data", str(MENTIONS), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["meta"]["shape"] == "mentions" and out["meta"]["stories"] == 4
+    assert set(out["corpora"]) == {"all", "local", "world"}
+    assert set(out["corpora"]["all"]) == {"gazetteer", "exact-name", "spacy-gpe-norp", "spacy-gpe-norp+lexicon"}
+    # The lexicon lookup finds the countries of cities spaCy marks as places (Boston, Tbilisi): recall only grows.
+    assert out["corpora"]["all"]["spacy-gpe-norp+lexicon"]["recall"] >= out["corpora"]["all"]["spacy-gpe-norp"]["recall"]
+    g = out["corpora"]["local"]["gazetteer"]
+    # Paris (Texas) and Boston are US; the Irish pub is not Ireland: both local stories exactly right.
+    assert g["precision"] == 1.0 and g["recall"] == 1.0 and g["primary_precision"] == 1.0
+    table = CliRunner().invoke(app, ["eval", "countries", "--data", str(MENTIONS)])
+    assert table.exit_code == 0 and "primary P" in table.output and "world" in table.output

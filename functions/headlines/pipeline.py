@@ -88,10 +88,25 @@ class Pipeline:
         self.embeddings = embeddings
         self.events = events
 
+    def _cleaned(self, article: Article) -> Article:
+        body = clean_text(article.body)[: self.max_body_chars]
+        return article.model_copy(update={"body": body or article.body})
+
+    def explain_countries(self, article: Article) -> dict[str, list[str]]:
+        """Per country tag, the distinct strings in the article that produced it ('FR': ['Paris', 'French']), read
+        from the same cleaned text `analyze` tags; {} for a tagger that cannot explain itself (the baselines)."""
+        explain = getattr(self.tagger, "explain", None)
+        if explain is None:
+            return {}
+        evidence: dict[str, list[str]] = explain(self._cleaned(article))
+        out = {code: list(dict.fromkeys(" ".join(s.split()) for s in strings)) for code, strings in evidence.items()}
+        if article.source_country and article.source_country not in out:
+            out[article.source_country] = ["source_country"]  # the feed's home country, when the story names none
+        return out
+
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
-        body = clean_text(article.body)[: self.max_body_chars]
-        cleaned = article.model_copy(update={"body": body or article.body})
+        cleaned = self._cleaned(article)
         summary = self.summarizer.summarize(
             cleaned, sentences=sentences or self.sentences, max_words=max_words or self.max_words
         )

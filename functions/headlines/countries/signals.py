@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from headlines.countries.lexicon import KIND_WEIGHT, Lexicon, fold
+from headlines.countries.context import GIVEN_NAME_COUNTRIES
+from headlines.countries.lexicon import KIND_WEIGHT, Entry, Lexicon, fold
 
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*")
 _JOIN_GAP = re.compile(r"^[ \t\r\n.\-]{0,4}$")
@@ -58,6 +59,38 @@ _FIRM_WORDS = frozenset(
 """Words that end a company's name: 'ESSEX CORP', 'SOMERSET SAVINGS BANK' in a capitals headline are firms."""
 NAME_PART_FACTOR = 0.3
 """Weight of a place that leads a longer name ('Chad Smith', 'France Telecom', 'ESSEX CORP')."""
+_STREET_WORDS = frozenset(
+    {
+        "st", "street", "ave", "avenue", "rd", "road", "blvd", "boulevard", "dr", "drive", "ln", "lane", "way",
+        "pkwy", "parkway", "hwy", "highway", "pike", "court", "ct", "place", "pl", "terrace", "trail", "circle",
+        "square"
+    }
+)
+"""A place name before one of these is a street ('Memphis St.', 'Queens Ave.'), not evidence for a country."""
+_CULTURAL_NOUNS = frozenset(
+    {
+        "pub", "pubs", "bar", "restaurant", "restaurants", "cuisine", "food", "foods", "fries", "toast", "dressing",
+        "bread", "cheese", "coffee", "whiskey", "whisky", "music", "dance", "dancing", "setter", "terrier",
+        "wolfhound", "language", "languages", "speaking", "speaker", "speakers", "class", "classes", "teacher",
+        "teachers", "lessons", "literature", "translation", "subtitles", "version", "muffin", "muffins", "breakfast",
+        "horn", "tribe", "tribes", "reservation", "reservations", "ocean"
+    }
+)
+"""A demonym before one of these is a cultural adjective or a language ('Irish pub', 'English teacher', 'Indian
+reservation', 'Indian Ocean'), not a country in the story."""
+_PLACE_KINDS = frozenset({"city", "region", "place"})
+_CIVIC_WORDS = frozenset(
+    {
+        "police", "city", "county", "council", "hall", "school", "schools", "high", "elementary", "university",
+        "college", "hospital", "airport", "fire", "department", "park", "parks", "regional", "public", "library",
+        "township", "area", "mayor", "sheriff", "board", "court", "district", "town", "village", "chamber", "housing",
+        "municipal", "community", "memorial", "metropolitan", "historical", "zoo", "harbour", "harbor", "port",
+        "state", "national", "assembly", "legislature", "senate", "government", "governor", "commission", "lottery",
+        "democratic", "republican", "party", "supreme", "circuit", "superior", "river", "lake", "valley", "bay",
+    }
+)
+"""A place before one of these is the place's own institution ('Alexandria Police', 'Dublin City Council'): full
+evidence for the place, not a person's or firm's name."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +101,11 @@ class Mention:
     weight: float
     kind: str
     start: int
+    key: str = ""
+    """The folded name that matched ('paris'): what namesake resolution and `--explain` look up."""
+    surface: str = ""
+    caps: bool = False
+    """Read in capitals text (a wire title), where case says nothing."""
 
 
 _DATE_PART = re.compile(rf"^{_MONTH}\s+\d{{1,2}}\b|^\d{{1,2}}\s+{_MONTH}")
@@ -129,8 +167,14 @@ def lookup_dateline(lexicon: Lexicon, place: str | None, region: str | None = No
     return (code,) if code else ()
 
 
-def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) -> list[Mention]:
-    """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards."""
+def find_mentions(
+    lexicon: Lexicon, text: str, *, all_caps: bool | None = None, guards: bool = True, small_places: bool = True
+) -> list[Mention]:
+    """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards.
+
+    `guards`: the local-shape guards (streets, 'the Metro', acronyms, cultural adjectives, languages, a town before
+    a surname); `small_places`: towns and counties from the namesake table. Both on in production.
+    """
     if all_caps is None:
         letters = [ch for ch in text if ch.isalpha()]
         all_caps = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
@@ -152,11 +196,27 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
             if n > 1 and any(not _JOIN_GAP.match(text[tokens[k].end() : tokens[k + 1].start()]) for k in range(i, j)):
                 continue
             surface = text[tok.start() : tokens[j].end()]
-            entry = entries.get(fold(surface))
+            key = fold(surface)
+            entry = entries.get(key)
             if entry is None:
-                continue
+                entry = _small_place(lexicon, key) if small_places and not all_caps else None
+                if entry is None:
+                    continue
             if entry.acronym and not surface.replace(".", "").replace(" ", "").isupper():
                 continue
+            if not guards:
+                pass
+            elif entry.kind in _PLACE_KINDS and not all_caps and surface.isupper() and len(surface) <= 4:
+                continue  # 'CHU' (a hospital), 'MET' in mixed-case text: an acronym, not the town
+            elif entry.kind in _PLACE_KINDS and n == 1 and not all_caps and _head_noun_after_the(lexicon, text, tokens, i):
+                continue  # 'rode the Metro to work', 'the Commonwealth, which': a noun, not the city
+            elif entry.kind not in ("name", "demonym") and _word_follows(text, tokens, j, _STREET_WORDS):
+                continue  # 'Memphis St.', 'Toronto Street', 'Queens Ave.'
+            elif entry.kind == "demonym" and (
+                _word_follows(text, tokens, j, _CULTURAL_NOUNS) or _language(lexicon, text, tokens, i, j)
+            ):
+                continue  # 'Irish pub', 'Chinese restaurant', 'speaks in Spanish'
+
             if all_caps and entry.kind in ("city", "region") and entry.prior < CAPS_MIN_PRIOR:
                 continue  # 'SOUTHLAND' in a capitals headline is a company, not the New Zealand region
             weight = entry.weight
@@ -167,20 +227,67 @@ def find_mentions(lexicon: Lexicon, text: str, *, all_caps: bool | None = None) 
                     weight *= NAME_PART_FACTOR  # 'ESSEX CORP': says so in capitals too, where case cannot
                 elif not all_caps:
                     guard = _name_guard(lexicon, text, tokens, i)
-                    if guard == 0.0:
-                        continue
+                    if guard == 0.0 or (guards and guard < 1.0 and (entry.kind in _PLACE_KINDS or key in GIVEN_NAME_COUNTRIES)):
+                        continue  # a town, region or name leading a person's name ('Kati Mather', 'Jordan Dyer')
                     weight *= guard
-            out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start()))
+            out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start(), key, surface, all_caps))
             matched = n
             break
         if not matched:
             code = combining.get(fold(word))
             if code and text[tok.end() : tok.end() + 1] == "-":
-                out.append(Mention((code,), KIND_WEIGHT["demonym"], "demonym", tok.start()))
+                out.append(Mention((code,), KIND_WEIGHT["demonym"], "demonym", tok.start(), fold(word), word + "-"))
             i += 1
         else:
             i += matched
     return out
+
+
+_LANGUAGE_CUES = frozenset(
+    {
+        "in", "into", "speak", "speaks", "spoke", "speaking", "learn", "learns", "learning", "learned", "teach",
+        "teaches", "taught", "fluent"
+    }
+)
+_LOWER_WORD_NEXT = re.compile(r"[ \t]+[a-z]")
+
+
+def _language(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int, j: int) -> bool:
+    """'in Spanish', 'speaks English after', 'taught French': a language; 'in French politics' is an adjective
+    (a lower-case word follows that is not one of the most common English words)."""
+    if i == 0 or tokens[i - 1].group(0).lower() not in _LANGUAGE_CUES:
+        return False
+    if j + 1 < len(tokens) and _LOWER_WORD_NEXT.match(text, tokens[j].end()):
+        return lexicon.is_common_word(tokens[j + 1].group(0))
+    return True
+
+
+def _head_noun_after_the(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int) -> bool:
+    """'the Metro to work': after 'the', a word that is not followed by the noun it would modify ('the Boston area')
+    is itself the noun. Cities are not written with 'the' (those that are, 'The Hague', match as one name)."""
+    if i == 0 or tokens[i - 1].group(0) != "the" or text[tokens[i - 1].end() : tokens[i].start()] != " ":
+        return False
+    if i + 1 >= len(tokens):
+        return True
+    gap = text[tokens[i].end() : tokens[i + 1].start()]
+    nxt = tokens[i + 1].group(0)
+    return gap.strip() != "" or (nxt.islower() and lexicon.is_common_word(nxt))
+
+
+def _small_place(lexicon: Lexicon, key: str) -> Entry | None:
+    """A town or county the lexicon lacks but the namesake table has: a weak entry for its countries."""
+    found = lexicon.namesakes(key)
+    if not found:
+        return None
+    codes = tuple(dict.fromkeys(c for c, _, _ in found))
+    return Entry("place", codes, False, float(found[0][2]))
+
+
+def _word_follows(text: str, tokens: list[re.Match[str]], j: int, words: frozenset[str]) -> bool:
+    """The next word is one of `words` ('Memphis St.', 'Irish pub', 'Spanish-speaking')."""
+    if j + 1 >= len(tokens) or text[tokens[j].end() : tokens[j + 1].start()].strip(" -") != "":
+        return False
+    return tokens[j + 1].group(0).lower() in words
 
 
 def _firm_word_follows(text: str, tokens: list[re.Match[str]], j: int) -> bool:
@@ -216,6 +323,8 @@ def _name_guard(lexicon: Lexicon, text: str, tokens: list[re.Match[str]], i: int
     if i + 1 < len(tokens):
         nxt = tokens[i + 1]
         gap = text[tokens[i].end() : nxt.start()]
+        if gap.strip(" ") == "" and nxt.group(0).lower() in _CIVIC_WORDS:
+            return 1.0
         if gap.strip(" ") == "" and _capitalised_name_part(lexicon, nxt.group(0)):
             return NAME_PART_FACTOR
     return 1.0

@@ -1,8 +1,13 @@
-"""Country-tag evaluation on Reuters-style JSON Lines: micro/macro F1 of primary tags against mapped gold places.
+"""Country-tag evaluation: micro/macro F1 of country tags against gold, in two data shapes.
 
-Gold: each story's `places` mapped through a places map (Reuters code -> ISO alpha-2); codes the map lacks are
-dropped and counted. Predictions: the tagger's primary tags (what the product delivers by), and, reported
-separately for the system, all tags. Macro-F1 averages over countries with at least `min_support` gold stories.
+- Reuters shape (`places`): each story's `places` mapped through a places map (Reuters code -> ISO alpha-2);
+  codes the map lacks are dropped and counted. Gold is what the story is *about*, so predictions are the tagger's
+  primary tags (what the product delivers by), and, reported separately for the system, all tags.
+- Mentions shape (`gold`): a list of the ISO codes of every country the story mentions (geo-news-dev). Scored on
+  *all* tags (micro/macro F1) and on the precision of primary tags (a primary tag outside the mentioned countries
+  is a story delivered to the wrong channel). Rows are given per `corpus` as well as overall.
+
+Macro-F1 averages over countries with at least `min_support` gold stories.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class CountryEvalError(ValueError):
 class Example:
     article: Article
     gold: frozenset[str]
+    corpus: str = ""
 
 
 @dataclass
@@ -34,6 +40,8 @@ class Dataset:
     examples: list[Example]
     dropped_codes: Counter[str] = field(default_factory=Counter)
     skipped_lines: int = 0
+    shape: str = "places"
+    """`places` (Reuters: gold = what the story is about) or `mentions` (gold = every country mentioned)."""
 
 
 def split_half(story_id: str) -> str:
@@ -53,14 +61,19 @@ def load_places_map(path: Path) -> dict[str, str]:
 
 def load_dataset(
     path: Path,
-    places_map: dict[str, str],
+    places_map: dict[str, str] | None,
     *,
     source_country: str | None = None,
     limit: int | None = None,
     split: str = "all",
 ) -> Dataset:
-    """Stories with at least one mappable gold place; `source_country` is set on every article when given."""
+    """Stories with at least one gold country; `source_country` is set on every article when given.
+
+    A record with a `gold` list is of the mentions shape (no places map needed); otherwise its `places` are mapped
+    through `places_map`. One file holds one shape (the first record decides).
+    """
     ds = Dataset([])
+    shape: str | None = None
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
@@ -71,6 +84,8 @@ def load_dataset(
                 continue
             try:
                 record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise CountryEvalError(f"{path}:{lineno}: a JSON object per line is expected")
                 places = record.get("places") or []
                 article = Article.model_validate({**record, "source_country": source_country})
             except json.JSONDecodeError as exc:
@@ -80,18 +95,37 @@ def load_dataset(
                 if ds.skipped_lines == 1 and lineno == 1:
                     raise CountryEvalError(f"{path}:{lineno}: {describe_validation_error(exc)}") from exc
                 continue
+            line_shape = "mentions" if "gold" in record else "places"
+            if shape is None:
+                shape = ds.shape = line_shape
+                if shape == "places" and places_map is None:
+                    raise CountryEvalError(f"{path}: stories carry Reuters `places`; pass --places-map to map them to ISO codes")
+            elif line_shape != shape:
+                raise CountryEvalError(f"{path}:{lineno}: mixes `gold` and `places` stories; use one shape per file")
             if split != "all" and split_half(article.story_id()) != split:
                 continue
             gold = set()
-            for place in places:
-                code = places_map.get(str(place).lower())
-                if code:
-                    gold.add(code)
-                else:
-                    ds.dropped_codes[str(place)] += 1
-            if not gold:
-                continue
-            ds.examples.append(Example(article, frozenset(gold)))
+            if shape == "mentions":
+                codes = record.get("gold")
+                if not isinstance(codes, list):
+                    raise CountryEvalError(f"{path}:{lineno}: `gold` must be a list of ISO alpha-2 codes")
+                for code in codes:
+                    if isinstance(code, str) and len(code.strip()) == 2 and code.strip().isalpha():
+                        gold.add(code.strip().upper())
+                    else:
+                        ds.dropped_codes[str(code)] += 1
+                ds.examples.append(Example(article, frozenset(gold), str(record.get("corpus") or "")))
+            else:
+                assert places_map is not None
+                for place in places:
+                    code = places_map.get(str(place).lower())
+                    if code:
+                        gold.add(code)
+                    else:
+                        ds.dropped_codes[str(place)] += 1
+                if not gold:
+                    continue
+                ds.examples.append(Example(article, frozenset(gold)))
             if limit and len(ds.examples) >= limit:
                 break
     return ds
@@ -179,3 +213,44 @@ def evaluate(dataset: Dataset, systems: dict[str, TagMany]) -> dict[str, dict[st
         if i == 0:
             rows[f"{name} (all tags)"] = score([all_codes(t) for t in tags], gold).as_dict()
     return rows
+
+
+def primary_precision(predictions: Sequence[Iterable[str]], gold: Sequence[frozenset[str]]) -> tuple[float, int]:
+    """Share of primary tags that are among the story's mentioned countries, and how many primary tags there were."""
+    hits = total = 0
+    for pred, g in zip(predictions, gold, strict=True):
+        for code in pred:
+            total += 1
+            hits += code in g
+    return (hits / total if total else 0.0), total
+
+
+def evaluate_mentions(dataset: Dataset, systems: dict[str, TagMany]) -> dict[str, dict[str, dict[str, float | int]]]:
+    """Mentions-shape rows, per corpus and overall ('all'): all-tags micro P/R/F1 and macro-F1, primary precision.
+
+    Each system tags every article once; the rows slice those tags by the story's `corpus`.
+    """
+    articles = [ex.article for ex in dataset.examples]
+    groups: dict[str, list[int]] = {"all": list(range(len(articles)))}
+    for i, ex in enumerate(dataset.examples):
+        if ex.corpus:
+            groups.setdefault(ex.corpus, []).append(i)
+    out: dict[str, dict[str, dict[str, float | int]]] = {}
+    for name, tag_many in systems.items():
+        tags = tag_many(articles)
+        for group, idx in groups.items():
+            gold = [dataset.examples[i].gold for i in idx]
+            s = score([all_codes(tags[i]) for i in idx], gold)
+            pp, n_primary = primary_precision([with_home_country(tags[i], articles[i]) for i in idx], gold)
+            out.setdefault(group, {})[name] = {
+                "stories": len(idx),
+                "micro_f1": round(s.micro_f1, 4),
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "macro_f1": round(s.macro_f1, 4),
+                "macro_countries": s.macro_countries,
+                "primary_precision": round(pp, 4),
+                "primary_tags": n_primary,
+                "untagged": sum(1 for i in idx if not tags[i]),
+            }
+    return out
