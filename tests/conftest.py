@@ -17,11 +17,13 @@ _CLEARED_PREFIXES = ("HEADLINES_", "SLACK_")
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No ambient HEADLINES_*/SLACK_* settings; the embedded store lives in the test's tmp dir."""
+    """No ambient HEADLINES_*/SLACK_* settings; the embedded store and the user data directory (where an ONNX
+    export from `make demo` would make HEADLINES_ENCODER=auto pick it) live in the test's tmp dir."""
     for key in list(os.environ):
         if key.startswith(_CLEARED_PREFIXES):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HEADLINES_DB", str(tmp_path / "headlines.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     from headlines.settings import get_settings

@@ -13,7 +13,6 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from packaging.requirements import Requirement
 
 from headlines.encoder import ModelError, TransformersEncoder
 from headlines.model_export import MIN_COSINE_INT8, check_export, export_model
@@ -97,22 +96,9 @@ def _runtime_requirements() -> ModuleType:
 
 
 def _image_distributions() -> set[str]:
-    """The distributions `pip install -r <runtime requirements>` brings: their closure over installed metadata."""
+    """The distributions the worker image installs: infra/runtime_requirements.py's pinned list (the lock's run-time group)."""
     rr = _runtime_requirements()
-    todo = [Requirement(r) for r in rr.runtime_requirements(REPO / "pyproject.toml")]
-    seen: set[str] = set()
-    while todo:
-        req = todo.pop()
-        name = rr.distribution_name(req.name)
-        if name in seen or (req.marker and not req.marker.evaluate({"extra": ""})):
-            continue
-        seen.add(name)
-        try:
-            requires = importlib.metadata.requires(req.name) or []
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        todo.extend(Requirement(r) for r in requires)
-    return seen
+    return {rr.distribution_name(r) for r in rr.runtime_requirements()}
 
 
 def test_runtime_requirements_leave_out_the_torch_path() -> None:

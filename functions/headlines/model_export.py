@@ -170,6 +170,7 @@ def export_model(
         report = check_export(output, reference, list(sentences or sample_sentences()), threshold, precision)
     except ModelError as exc:
         raise ModelExportError(f"the exported model in {output} does not load: {exc}") from exc
+    manifest["threshold"] = threshold
     manifest["check"] = {"sentences": report.sentences, "mean_cosine": report.mean_cosine, "min_cosine": report.min_cosine}
     (output / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not report.passed:

@@ -1,4 +1,4 @@
-"""The pipeline: article -> clean text -> summary + country tags -> stored story -> delivered."""
+"""The pipeline: article -> clean text -> summary + country tags -> stored story -> embedded for `ask` -> delivered."""
 
 from __future__ import annotations
 
@@ -57,8 +57,34 @@ def derive_headline(article: Article, summary: list[str]) -> str:
     return clause or "Untitled"
 
 
+class StoryEmbedder:
+    """The embed step: a stored story's sentence vectors, written so `ask` never re-embeds the archive.
+
+    A step of its own (not a side effect of summarizing) because it is what needs the sentence encoder when
+    the summarizer does not: `headlines.container.build_pipeline` adds it only when embedding is on
+    (HEADLINES_EMBED; unset: when the summarizer loads the encoder anyway).
+    """
+
+    def __init__(self, encoder: SentenceEncoder, embeddings: EmbeddingStore) -> None:
+        self.encoder = encoder
+        self.embeddings = embeddings
+
+    def embed(self, story: Story) -> None:
+        from headlines.ask.embeddings import embed_story
+
+        self.embeddings.put(embed_story(self.encoder, story))
+
+    def __str__(self) -> str:
+        return f"embed ({self.encoder.name})"
+
+
 class Pipeline:
-    """Runs the components it is given; builds nothing itself (see `headlines.container`)."""
+    """Runs the components it is given; builds nothing itself (see `headlines.container`).
+
+    Steps, in order (`describe()` names them): summarize, tag, then with a store: store and embed (when an
+    embedder is given), then deliver (when a delivery is given). `encoder` + `embeddings` is shorthand for
+    `embedder=StoryEmbedder(encoder, embeddings)`.
+    """
 
     def __init__(
         self,
@@ -72,6 +98,7 @@ class Pipeline:
         max_body_chars: int = 200_000,
         encoder: SentenceEncoder | None = None,
         embeddings: EmbeddingStore | None = None,
+        embedder: StoryEmbedder | None = None,
     ) -> None:
         self.summarizer = summarizer
         self.tagger = tagger
@@ -80,8 +107,20 @@ class Pipeline:
         self.sentences = sentences
         self.max_words = max_words
         self.max_body_chars = max_body_chars
-        self.encoder = encoder
-        self.embeddings = embeddings
+        if embedder is None and encoder is not None and embeddings is not None:
+            embedder = StoryEmbedder(encoder, embeddings)
+        self.embedder = embedder
+
+    def describe(self) -> str:
+        """The steps `process` runs, e.g. 'summarize (LeadSummarizer) -> tag (ExactNameTagger) -> store (SQLiteStore) -> ...'."""
+        steps = [f"summarize ({type(self.summarizer).__name__})", f"tag ({type(self.tagger).__name__})"]
+        if self.store is not None:
+            steps.append(f"store ({type(self.store).__name__})")
+            if self.embedder is not None:
+                steps.append(str(self.embedder))
+        if self.delivery is not None:
+            steps.append(f"deliver ({type(self.delivery).__name__})")
+        return " -> ".join(steps)
 
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
@@ -108,11 +147,8 @@ class Pipeline:
         story = self.analyze(article)
         if self.store is not None:
             story = self.store.put(story)
-            if self.encoder is not None and self.embeddings is not None:
-                # Embedded once here, so asking never re-embeds the archive (headlines.ask).
-                from headlines.ask.embeddings import embed_story
-
-                self.embeddings.put(embed_story(self.encoder, story))
+            if self.embedder is not None:
+                self.embedder.embed(story)
         if self.delivery is not None:
             self.delivery.deliver(story)
         return story

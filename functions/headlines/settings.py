@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     onnx_threads: int | None = Field(default=None, ge=1, le=64, description="Parallel ONNX inference calls (default: CPUs)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
-    embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
+    embed: bool | None = Field(
+        default=None,
+        description="Store story embeddings at processing time (for `ask`); unset: only when the summarizer loads the "
+        "sentence encoder anyway (`model`), so `lead` stays model-free",
+    )
     log_level: str = "INFO"
 
     # AWS deployment (template.yaml sets these on each function).

@@ -181,6 +181,7 @@ def demo(
         pipeline = build_pipeline(store=store, delivery=ConsoleDelivery(console))
         articles = load_samples()
         console.rule(f"Headlines demo: {len(articles)} sample articles")
+        console.print(f"[dim]pipeline: {pipeline.describe()}[/]")
         pipeline.process_many(articles)
         console.rule(f"{store.count()} stories stored in {store.path}")
         store.close()
