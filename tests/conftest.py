@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def onnx_data_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user data directory (XDG_DATA_HOME) holding the int8 ONNX export, made as `make demo` makes it:
+    `headlines model export --int8 --skip-existing` in a fresh process, without --output."""
+    home = tmp_path_factory.mktemp("data-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
+    env |= {"XDG_DATA_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "headlines", "model", "export", "--int8", "--skip-existing"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "cosine vs torch mean" in result.stdout and "min" in result.stdout
+    return home
 
 
 def _free_port() -> int:
