@@ -87,6 +87,17 @@ def test_lead_pipeline_loads_no_model_and_embedding_is_a_visible_step(tmp_path: 
     reset_caches()
 
 
+def test_cli_without_a_usable_model_says_what_to_do_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")}
+    env |= {"HEADLINES_DB": str(tmp_path / "cli.db"), "HEADLINES_MODEL_DIR": str(tmp_path / "no-model")}
+    line = json.dumps({"id": "a1", "title": "Floods in Peru", "body": "Floods hit Lima on Monday. Rain goes on."}) + "\n"
+    result = subprocess.run([sys.executable, "-m", "headlines", "process"], input=line, capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and str(tmp_path / "no-model") in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_model_pipeline_embeds_with_the_encoder_it_is_given(tmp_path: Path) -> None:
     from headlines.ask.embeddings import SQLiteEmbeddingStore
 

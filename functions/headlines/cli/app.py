@@ -202,7 +202,13 @@ def main() -> None:
             name = alias if isinstance(alias, str) else "HEADLINES_" + "_".join(map(str, error["loc"])).upper()
             print(f"error: {name}: {error['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-    app()
+    from headlines.encoder import ModelError
+
+    try:
+        app()
+    except ModelError as exc:  # no usable model (e.g. a run-time-only install): what to install or set, one line
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
