@@ -104,7 +104,7 @@ sys.meta_path.insert(0, NotDeployed())
 """
 
 
-def test_zip_functions_import_with_only_their_generated_requirements(lock_tool: ModuleType, lock: dict) -> None:
+def test_zip_functions_run_with_only_their_generated_requirements(lock_tool: ModuleType, tmp_path: Path) -> None:
     """Each zip function's handler module imports, and the Slack app answers `help`, with nothing installed
     beyond functions/requirements.txt and what the Lambda runtime ships (boto3 and its closure)."""
     text = (REPO / "functions" / "requirements.txt").read_text(encoding="utf-8")
@@ -113,13 +113,26 @@ def test_zip_functions_import_with_only_their_generated_requirements(lock_tool: 
     blocked = _blocked_outside(keep)
     assert {"numpy", "torch", "onnxruntime", "typer"} <= set(blocked)
     code = BLOCKER + """
-import importlib
+import importlib, os
 for name in ("slack", "ingest", "feeds", "digest"):
     importlib.import_module(f"headlines.handlers.{name}")
-print("ok")
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_events import command_event, lambda_context
+import headlines.handlers.slack as h
+with FakeSlackAPI() as slack:
+    os.environ["SLACK_API_BASE_URL"] = slack.base_url
+    response = h.handler(command_event("help"), lambda_context())
+print(response["statusCode"])
 """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")} | {"AWS_DEFAULT_REGION": "us-east-1"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HEADLINES_"))}
+    env |= {
+        "PYTHONPATH": os.pathsep.join([str(REPO / "functions"), str(REPO)]),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "HEADLINES_DB": str(tmp_path / "zip.db"),
+    }
     result = subprocess.run([sys.executable, "-c", code, json.dumps(blocked)], capture_output=True, text=True, env=env,
                             timeout=120, cwd=REPO)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().endswith("ok")
+    assert result.stdout.strip().splitlines()[-1] == "200"
