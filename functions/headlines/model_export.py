@@ -140,6 +140,8 @@ def export_model(
     source = check_model_dir(model_dir or default_model_dir(), required=("config.json", TOKENIZER_FILE))
     output = Path(output).expanduser()
     output.mkdir(parents=True, exist_ok=True)
+    # A re-export must not look checked while it rewrites model.onnx (HEADLINES_ENCODER=auto reads the check).
+    (output / MANIFEST_FILE).unlink(missing_ok=True)
     reference = TransformersEncoder(source)
     precision = "int8" if int8 else "fp32"
     threshold = min_cosine if min_cosine is not None else (MIN_COSINE_INT8 if int8 else MIN_COSINE_FP32)

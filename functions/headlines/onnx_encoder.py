@@ -55,6 +55,7 @@ def is_checked_export(path: Path, source: str | None = None) -> bool:
     threshold = manifest.get("threshold", 0.97 if manifest.get("precision") == "int8" else 0.999)
     return float(check["min_cosine"]) >= float(threshold)
 
+
 TOKENS_PER_CALL = 128
 """Padded tokens per inference call (about four news sentences). Many small calls spread over
 `threads` beat few large ones on int8 CPU kernels: at 1 thread a 600-word article encodes in 72 ms in
