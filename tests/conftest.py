@@ -17,6 +17,17 @@ REPO = Path(__file__).resolve().parents[1]
 _CLEARED_PREFIXES = ("HEADLINES_", "SLACK_")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An empty user data directory for the whole run, module- and session-scoped fixtures included: after
+    `make demo` the user's holds the ONNX export, which HEADLINES_ENCODER=auto would otherwise pick up."""
+    import shutil
+    import tempfile
+
+    data_home = tempfile.mkdtemp(prefix="headlines-test-data-")
+    os.environ["XDG_DATA_HOME"] = data_home
+    config.add_cleanup(lambda: shutil.rmtree(data_home, ignore_errors=True))
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No ambient HEADLINES_*/SLACK_* settings; the embedded store and the user data directory (where an ONNX
