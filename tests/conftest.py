@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,26 @@ REPO = Path(__file__).resolve().parents[1]
 _CLEARED_PREFIXES = ("HEADLINES_", "SLACK_")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An empty user data directory for the whole run, module- and session-scoped fixtures included: after
+    `make demo` the user's holds the ONNX export, which HEADLINES_ENCODER=auto would otherwise pick up."""
+    import shutil
+    import tempfile
+
+    data_home = tempfile.mkdtemp(prefix="headlines-test-data-")
+    os.environ["XDG_DATA_HOME"] = data_home
+    config.add_cleanup(lambda: shutil.rmtree(data_home, ignore_errors=True))
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No ambient HEADLINES_*/SLACK_* settings; the embedded store lives in the test's tmp dir."""
+    """No ambient HEADLINES_*/SLACK_* settings; the embedded store and the user data directory (where an ONNX
+    export from `make demo` would make HEADLINES_ENCODER=auto pick it) live in the test's tmp dir."""
     for key in list(os.environ):
         if key.startswith(_CLEARED_PREFIXES):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HEADLINES_DB", str(tmp_path / "headlines.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     from headlines.settings import get_settings
@@ -29,6 +44,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def onnx_data_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user data directory (XDG_DATA_HOME) holding the int8 ONNX export, made as `make demo` makes it:
+    `headlines model export --int8 --skip-existing` in a fresh process, without --output."""
+    home = tmp_path_factory.mktemp("data-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
+    env |= {"XDG_DATA_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "headlines", "model", "export", "--int8", "--skip-existing"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "cosine vs torch mean" in result.stdout and "min" in result.stdout
+    return home
 
 
 def _free_port() -> int:

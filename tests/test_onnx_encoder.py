@@ -13,7 +13,6 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from packaging.requirements import Requirement
 
 from headlines.encoder import ModelError, TransformersEncoder
 from headlines.model_export import MIN_COSINE_INT8, check_export, export_model
@@ -46,19 +45,9 @@ def fp32_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def int8_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Exported the way a user does it: the CLI in a fresh process."""
-    out = tmp_path_factory.mktemp("onnx-int8")
-    result = subprocess.run(
-        [sys.executable, "-m", "headlines", "model", "export", "--output", str(out), "--int8"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-    )
-    assert result.returncode == 0, result.stderr
-    assert "cosine vs torch mean" in result.stdout and "min" in result.stdout
-    return out
+def int8_dir(onnx_data_home: Path) -> Path:
+    """Exported the way a user does it: the CLI in a fresh process, into the user data directory (conftest)."""
+    return onnx_data_home / "headlines" / "models" / "all-MiniLM-L6-v2-onnx"
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -97,22 +86,9 @@ def _runtime_requirements() -> ModuleType:
 
 
 def _image_distributions() -> set[str]:
-    """The distributions `pip install -r <runtime requirements>` brings: their closure over installed metadata."""
+    """The distributions the worker image installs: infra/runtime_requirements.py's pinned list (the lock's run-time group)."""
     rr = _runtime_requirements()
-    todo = [Requirement(r) for r in rr.runtime_requirements(REPO / "pyproject.toml")]
-    seen: set[str] = set()
-    while todo:
-        req = todo.pop()
-        name = rr.distribution_name(req.name)
-        if name in seen or (req.marker and not req.marker.evaluate({"extra": ""})):
-            continue
-        seen.add(name)
-        try:
-            requires = importlib.metadata.requires(req.name) or []
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        todo.extend(Requirement(r) for r in requires)
-    return seen
+    return {rr.distribution_name(r) for r in rr.runtime_requirements()}
 
 
 def test_runtime_requirements_leave_out_the_torch_path() -> None:

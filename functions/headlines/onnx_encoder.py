@@ -30,6 +30,32 @@ ONNX_REQUIRED_FILES = (MODEL_FILE, TOKENIZER_FILE, MANIFEST_FILE)
 # and HEADLINES_ONNX_DIR is not set.
 BUNDLED_ONNX_DIR = Path("/opt/model-onnx")
 
+
+def user_onnx_dir() -> Path:
+    """Where `headlines model export` (and `make demo`) writes the default model's export on a user's machine,
+    so that later runs find it (`HEADLINES_ENCODER=auto`) and never import torch."""
+    from platformdirs import user_data_path
+
+    return user_data_path("headlines", appauthor=False) / "models" / "all-MiniLM-L6-v2-onnx"
+
+
+def is_checked_export(path: Path, source: str | None = None) -> bool:
+    """True when `path` holds a complete export whose check against torch passed (the manifest's "check" is
+    written last, so an interrupted export is not picked up), of the model `source` when given."""
+    try:
+        check_onnx_dir(path)
+        manifest = read_manifest(path)
+    except ModelError:
+        return False
+    check = manifest.get("check")
+    if not isinstance(check, dict) or not isinstance(check.get("min_cosine"), int | float):
+        return False
+    if source is not None and manifest.get("source") != source:
+        return False
+    threshold = manifest.get("threshold", 0.97 if manifest.get("precision") == "int8" else 0.999)
+    return float(check["min_cosine"]) >= float(threshold)
+
+
 TOKENS_PER_CALL = 128
 """Padded tokens per inference call (about four news sentences). Many small calls spread over
 `threads` beat few large ones on int8 CPU kernels: at 1 thread a 600-word article encodes in 72 ms in

@@ -1,4 +1,4 @@
-"""The pipeline: article -> clean text -> summary + country tags -> stored story -> delivered."""
+"""The pipeline: article -> clean text -> summary + country tags -> stored story -> embedded for `ask` -> delivered."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from headlines.summarize.base import Summarizer
 from headlines.text import clean_text, truncate_words
 
 if TYPE_CHECKING:
-    from headlines.ask.embeddings import EmbeddingStore
+    from headlines.ask.embeddings import EmbeddingStore, StoryVectors
     from headlines.encoder import SentenceEncoder
     from headlines.events.clusterer import EventClusterer
 
@@ -60,8 +60,38 @@ def derive_headline(article: Article, summary: list[str]) -> str:
     return clause or "Untitled"
 
 
+class StoryEmbedder:
+    """The embed step: a stored story's sentence vectors, written so `ask` never re-embeds the archive.
+
+    A step of its own (not a side effect of summarizing) because it is what needs the sentence encoder when
+    the summarizer does not: `headlines.container.build_pipeline` adds it only when embedding is on
+    (HEADLINES_EMBED; unset: when the summarizer loads the encoder anyway).
+    """
+
+    def __init__(self, encoder: SentenceEncoder, embeddings: EmbeddingStore) -> None:
+        self.encoder = encoder
+        self.embeddings = embeddings
+
+    def vectors(self, story: Story) -> StoryVectors:
+        """The story's vectors, not yet written (event clustering reads the story vector before the store write)."""
+        from headlines.ask.embeddings import embed_story
+
+        return embed_story(self.encoder, story)
+
+    def embed(self, story: Story) -> None:
+        self.embeddings.put(self.vectors(story))
+
+    def __str__(self) -> str:
+        return f"embed ({self.encoder.name})"
+
+
 class Pipeline:
-    """Runs the components it is given; builds nothing itself (see `headlines.container`)."""
+    """Runs the components it is given; builds nothing itself (see `headlines.container`).
+
+    Steps, in order (`describe()` names them): summarize, tag, then with a store: store and embed (when an
+    embedder is given), then deliver (when a delivery is given). `encoder` + `embeddings` is shorthand for
+    `embedder=StoryEmbedder(encoder, embeddings)`.
+    """
 
     def __init__(
         self,
@@ -75,6 +105,7 @@ class Pipeline:
         max_body_chars: int = 200_000,
         encoder: SentenceEncoder | None = None,
         embeddings: EmbeddingStore | None = None,
+        embedder: StoryEmbedder | None = None,
         events: EventClusterer | None = None,
     ) -> None:
         self.summarizer = summarizer
@@ -84,9 +115,23 @@ class Pipeline:
         self.sentences = sentences
         self.max_words = max_words
         self.max_body_chars = max_body_chars
-        self.encoder = encoder
-        self.embeddings = embeddings
+        if embedder is None and encoder is not None and embeddings is not None:
+            embedder = StoryEmbedder(encoder, embeddings)
+        self.embedder = embedder
         self.events = events
+
+    def describe(self) -> str:
+        """The steps `process` runs, e.g. 'summarize (LeadSummarizer) -> tag (ExactNameTagger) -> store (SQLiteStore) -> ...'."""
+        steps = [f"summarize ({type(self.summarizer).__name__})", f"tag ({type(self.tagger).__name__})"]
+        if self.store is not None:
+            steps.append(f"store ({type(self.store).__name__})")
+            if self.embedder is not None:
+                steps.append(str(self.embedder))
+                if self.events is not None:
+                    steps.append("group into events")
+        if self.delivery is not None:
+            steps.append(f"deliver ({type(self.delivery).__name__})")
+        return " -> ".join(steps)
 
     def _cleaned(self, article: Article) -> Article:
         body = clean_text(article.body)[: self.max_body_chars]
@@ -128,18 +173,16 @@ class Pipeline:
         story = self.analyze(article)
         if self.store is not None:
             vectors = None
-            if self.encoder is not None and self.embeddings is not None:
+            if self.embedder is not None:
                 # Embedded once here, so asking never re-embeds the archive (headlines.ask), and clustering reuses it.
-                from headlines.ask.embeddings import embed_story
-
                 story = self._with_stored_identity(story)
-                vectors = embed_story(self.encoder, story)
+                vectors = self.embedder.vectors(story)
                 if self.events is not None and story.event_id is None:
                     story = story.model_copy(update={"event_id": self.events.assign(story, vectors.story_vector)})
             story = self.store.put(story)
-            if vectors is not None and self.embeddings is not None:
+            if vectors is not None and self.embedder is not None:
                 vectors.story_id = story.id
-                self.embeddings.put(vectors)
+                self.embedder.embeddings.put(vectors)
         if self.delivery is not None:
             self.delivery.deliver(story)
         return story

@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     onnx_threads: int | None = Field(default=None, ge=1, le=64, description="Parallel ONNX inference calls (default: CPUs)")
     summarizer_model: Path | None = Field(default=None, description="Local seq2seq directory")
     max_body_chars: int = Field(default=200_000, ge=1_000, description="Body is truncated here before NLP")
-    embed: bool = Field(default=True, description="Store story embeddings at processing time (for `ask`)")
+    embed: bool | None = Field(
+        default=None,
+        description="Store story embeddings at processing time (for `ask`); unset: only when the summarizer loads the "
+        "sentence encoder anyway (`model`), so `lead` stays model-free",
+    )
     events: bool = Field(default=True, description="Group stories of one event at processing time (needs HEADLINES_EMBED)")
     event_window_days: float = Field(
         default=4.0, gt=0, le=30, description="Stories at most this many days apart can be one event (docs/events.md)"

@@ -180,6 +180,7 @@ def demo(
         pipeline = build_pipeline(store=store, delivery=ConsoleDelivery(console))
         articles = load_samples()
         console.rule(f"Headlines demo: {len(articles)} sample articles")
+        console.print(f"[dim]pipeline: {pipeline.describe()}[/]")
         pipeline.process_many(articles)
         console.rule(f"{store.count()} stories stored in {store.path}")
         store.close()
@@ -200,7 +201,13 @@ def main() -> None:
             name = alias if isinstance(alias, str) else "HEADLINES_" + "_".join(map(str, error["loc"])).upper()
             print(f"error: {name}: {error['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-    app()
+    from headlines.encoder import ModelError
+
+    try:
+        app()
+    except ModelError as exc:  # no usable model (e.g. a run-time-only install): what to install or set, one line
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
