@@ -151,3 +151,47 @@ def test_dynamodb_oversize_story_is_refused_not_truncated(aws: object) -> None:
     with pytest.raises(StoreError, match="item limit"):
         store.put(_story(Article(id="big", body=noise)))
     assert store.get("big") is None and store.count() == 0
+
+
+# -- the post ledger (headlines.delivery.ledger) -------------------------------------------------------
+
+def test_post_ledger_writes_are_compare_and_set(store: Store) -> None:
+    from headlines.store.base import PostRecord
+
+    assert store.get_post_record("C1", "e1") is None
+    first = PostRecord(channel="C1", key="e1", rev=1, state="claimed", token="t1")
+    assert store.put_post_record(first, expected_rev=None) is True
+    assert store.put_post_record(first.model_copy(update={"token": "t2"}), expected_rev=None) is False  # exists
+    got = store.get_post_record("C1", "e1")
+    assert got is not None and got.token == "t1" and got.rev == 1 and got.state == "claimed"
+    sent = got.model_copy(update={"rev": 2, "state": "sent", "ts": "1.000001", "shows": ["s1"]})
+    assert store.put_post_record(sent, expected_rev=1) is True
+    assert store.put_post_record(sent.model_copy(update={"rev": 2, "ts": "9.9"}), expected_rev=1) is False  # stale
+    got = store.get_post_record("C1", "e1")
+    assert got is not None and (got.state, got.ts, got.shows) == ("sent", "1.000001", ["s1"])
+    assert store.delete_post_record("C1", "e1", expected_rev=1) is False
+    assert store.delete_post_record("C1", "e1", expected_rev=2) is True
+    assert store.get_post_record("C1", "e1") is None
+
+
+def test_a_record_post_row_reads_as_a_sent_post(store: Store) -> None:
+    from headlines.store.base import PostRecord
+
+    assert store.record_post("C1", "s1")
+    legacy = store.get_post_record("C1", "s1")
+    assert legacy is not None and legacy.state == "sent" and legacy.rev == 0 and legacy.ts is None
+    upgraded = PostRecord(channel="C1", key="s1", rev=1, state="sent", ts="2.5")
+    assert store.put_post_record(upgraded, expected_rev=0) is True
+    assert store.put_post_record(upgraded, expected_rev=0) is False
+    assert store.record_post("C1", "s1") is False
+
+
+def test_concurrent_claims_of_one_post_have_one_winner(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from headlines.delivery.ledger import PostLedger
+
+    ledger = PostLedger(store)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        kinds = list(pool.map(lambda _: ledger.claim("C1", "race").kind, range(6)))
+    assert kinds.count("claimed") == 1 and kinds.count("busy") == 5

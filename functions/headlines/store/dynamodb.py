@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from headlines.aws.clients import DynamoDBCaller, error_code
 from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
-from headlines.store.base import Store, StoreError
+from headlines.store.base import PostRecord, Store, StoreError
 
 STORY = "story"
 TAG = "tag#"
@@ -249,6 +249,58 @@ class DynamoDBStore(DynamoDBCaller, Store):
             TableName=self.posts_table,
             Key={"channel": {"S": channel}, "story_id": {"S": story_id}},
         )
+
+    def get_post_record(self, channel: str, key: str) -> PostRecord | None:
+        item = self._get_item(
+            self.posts_table, {"channel": {"S": channel}, "story_id": {"S": key}}, f"read the post of {key} to {channel}"
+        )
+        if item is None:
+            return None
+        rev = int(item.get("rev", {}).get("N", "0"))
+        if "data" not in item:  # a record_post item: posted, message unknown
+            posted = datetime.fromisoformat(item["posted_at"]["S"]) if "posted_at" in item else None
+            return PostRecord(channel=channel, key=key, rev=rev, state="sent", posted_at=posted)
+        return PostRecord.from_ledger(channel, key, rev, item["data"]["S"])
+
+    def put_post_record(self, record: PostRecord, *, expected_rev: int | None) -> bool:
+        now = datetime.now(UTC)
+        item = {
+            "channel": {"S": record.channel},
+            "story_id": {"S": record.key},
+            "posted_at": {"S": _iso(record.posted_at or now)},
+            "rev": {"N": str(record.rev)},
+            "data": {"S": record.ledger_json()},
+            "expires_at": {"N": str(int((now + self.post_ttl).timestamp()))},
+        }
+        if expected_rev is None:
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(story_id)"}
+        elif expected_rev == 0:
+            cond = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
+        else:
+            cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
+        return self._conditional("put_item", f"write the post of {record.key} to {record.channel}",
+                                 TableName=self.posts_table, Item=item, **cond)
+
+    def delete_post_record(self, channel: str, key: str, *, expected_rev: int) -> bool:
+        if expected_rev == 0:
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
+        else:
+            cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
+        return self._conditional("delete_item", f"remove the post of {key} to {channel}", TableName=self.posts_table,
+                                 Key={"channel": {"S": channel}, "story_id": {"S": key}}, **cond)
+
+    def _conditional(self, method: str, what: str, **kwargs: Any) -> bool:
+        """A conditional write: False when the condition failed (another writer won), StoreError otherwise.
+        Throttling is retried by botocore's standard mode first (HEADLINES' clients: 3 attempts)."""
+        try:
+            getattr(self.ddb, method)(**kwargs)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise StoreError(f"cannot {what}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot {what}: {exc}") from exc
+        return True
 
     # -- subscriptions and digests --------------------------------------------------------------------
 
