@@ -146,7 +146,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict[str, Any] | None:
+def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5, context: Any = None) -> dict[str, Any] | None:
     """What the SQS trigger does once: receive a batch, invoke the handler, delete what succeeded,
     and make the reported failures visible again at once (as if their visibility timeout ran out)."""
     from headlines.aws.clients import client
@@ -159,7 +159,7 @@ def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict
         return None
     arn = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     try:
-        result = handler(sqs_event(got, arn), LambdaContext())
+        result = handler(sqs_event(got, arn), context or LambdaContext())
     except Exception as exc:  # a whole failed batch raises (Powertools): every message is retried
         result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in got], "raised": repr(exc)}
     failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
