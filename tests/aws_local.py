@@ -235,3 +235,29 @@ def receive_jobs(queue_url: str) -> list[Any]:
         for m in got:
             jobs.append(Job.model_validate_json(m["Body"]))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def serialize_dynamodb_writes() -> None:
+    """Make the in-process moto server's DynamoDB writes atomic with respect to each other, as DynamoDB's are.
+
+    moto checks a transaction's conditions and applies its writes without a lock (and rolls back by restoring
+    a copy of the table), so two threads' transactions can interleave in ways DynamoDB never allows; the
+    concurrency tests (conditional writes, TransactWriteItems races) need DynamoDB's real guarantee."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_headlines_serialized", False):
+        return
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, locked)
+    DynamoDBBackend._headlines_serialized = True  # type: ignore[attr-defined]

@@ -134,7 +134,7 @@ def ingest(input: InputOpt = None) -> None:
                 failed += 1
                 _emit(sys.stdout, parsed.error_record())
                 continue
-            existed = store.find(parsed.article.dedup_key) is not None
+            existed = store.exists(parsed.article)  # same article, or the same id (which names one story)
             story = pipeline.process(parsed.article)
             _emit(sys.stdout, {"line": parsed.number, "id": story.id, "status": "updated" if existed else "stored"})
     store.close()

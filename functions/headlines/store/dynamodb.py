@@ -32,6 +32,7 @@ SUB = "sub#"
 DIGEST = "digest"
 COUNTRY_INDEX = "by_country"
 CODE_INDEX = "by_code"
+PUT_ATTEMPTS = 12
 MAX_ITEM_BYTES = 380 * 1024
 """DynamoDB's item limit is 400 KB; keep room for the keys and attributes."""
 
@@ -104,17 +105,26 @@ class DynamoDBStore(DynamoDBCaller, Store):
         return self.get(story_id) if story_id else None
 
     def put(self, story: Story) -> Story:
-        for _attempt in range(3):
+        """Upsert in one transaction conditioned on what was read (the dedup item and the story item's `ver`),
+        so concurrent writers of one id or one article end consistent: the loser reads again and retries."""
+        import random
+        import time
+
+        for attempt in range(PUT_ATTEMPTS):
             try:
                 return self._put_once(story)
             except _Conflict:
-                continue
-        raise StoreError(f"cannot store story {story.id}: its dedup key kept changing under concurrent writers; retry")
+                time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        raise StoreError(f"cannot store story {story.id}: it kept changing under concurrent writers; retry")
 
     def _put_once(self, story: Story) -> Story:
         key = story.article.dedup_key
         owner = self._story_for_key(key)
-        previous = self.get(owner) if owner else self.get(story.id)
+        current = self._get_item(
+            self.stories_table, {"pk": {"S": owner or story.id}, "sk": {"S": STORY}}, f"read story {owner or story.id}"
+        )
+        previous = self._decode(current) if current else None
+        version = int(current.get("ver", {}).get("N", "0")) if current else 0
         if previous is not None:
             story = story.model_copy(update={"id": previous.id, "created_at": previous.created_at})
         sort_time = _iso(story.sort_time)
@@ -126,8 +136,10 @@ class DynamoDBStore(DynamoDBCaller, Store):
             for code in {c.code for c in previous.countries} - new_codes:
                 writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": story.id}, "sk": {"S": TAG + code}}}})
             old_key = previous.article.dedup_key
-            if old_key != key:
-                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}}}})
+            if old_key != key:  # the id's old article is replaced: its dedup item goes in the same transaction
+                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}},
+                                          "ConditionExpression": "attribute_not_exists(pk) OR story_id = :id",
+                                          "ExpressionAttributeValues": {":id": {"S": story.id}}}})
         story_item = {
             "pk": {"S": story.id},
             "sk": {"S": STORY},
@@ -135,9 +147,16 @@ class DynamoDBStore(DynamoDBCaller, Store):
             "content_hash": {"S": story.content_hash},
             "sort_time": {"S": sort_time},
             "data": {"B": self._encode(story)},
+            "ver": {"N": str(version + 1)},
             **expires,
         }
-        writes.append({"Put": {"TableName": table, "Item": story_item}})
+        if current is None:
+            story_cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        elif version == 0:
+            story_cond = {"ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(ver)"}
+        else:
+            story_cond = {"ConditionExpression": "ver = :v", "ExpressionAttributeValues": {":v": {"N": str(version)}}}
+        writes.append({"Put": {"TableName": table, "Item": story_item, **story_cond}})
         dedup_item = {"pk": {"S": DEDUP + key}, "sk": {"S": DEDUP}, "story_id": {"S": story.id}, **expires}
         if owner is None:
             cond = {"ConditionExpression": "attribute_not_exists(pk)"}

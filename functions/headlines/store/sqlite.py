@@ -98,26 +98,38 @@ class SQLiteStore(Store):
                             raise
 
     def put(self, story: Story) -> Story:
+        """Upsert in one IMMEDIATE transaction: the write lock is taken before the lookup, so another process
+        storing the same article waits (busy timeout) instead of failing on `UNIQUE ... dedup_key`."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                story = self._put_locked(story)
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
+        return story
+
+    def _put_locked(self, story: Story) -> Story:
         key = story.article.dedup_key
-        with self._lock, self._conn:
-            row = self._conn.execute(
-                "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
-                "ORDER BY (dedup_key = ?) DESC LIMIT 1",
-                (key, story.id, key),
-            ).fetchone()
-            if row is not None:
-                previous = Story.model_validate_json(row[1])
-                story = story.model_copy(update={"id": row[0], "created_at": previous.created_at})
-                self._conn.execute("DELETE FROM stories WHERE id = ?", (row[0],))
-            sort_time = _iso(story.sort_time)
-            self._conn.execute(
-                "INSERT INTO stories (id, dedup_key, content_hash, sort_time, data) VALUES (?, ?, ?, ?, ?)",
-                (story.id, key, story.content_hash, sort_time, story.model_dump_json()),
-            )
-            self._conn.executemany(
-                "INSERT INTO story_countries (story_id, code, primary_tag, sort_time) VALUES (?, ?, ?, ?)",
-                [(story.id, c.code, int(c.primary), sort_time) for c in story.countries],
-            )
+        row = self._conn.execute(
+            "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
+            "ORDER BY (dedup_key = ?) DESC LIMIT 1",
+            (key, story.id, key),
+        ).fetchone()
+        if row is not None:
+            previous = Story.model_validate_json(row[1])
+            story = story.model_copy(update={"id": row[0], "created_at": previous.created_at})
+            self._conn.execute("DELETE FROM stories WHERE id = ?", (row[0],))
+        sort_time = _iso(story.sort_time)
+        self._conn.execute(
+            "INSERT INTO stories (id, dedup_key, content_hash, sort_time, data) VALUES (?, ?, ?, ?, ?)",
+            (story.id, key, story.content_hash, sort_time, story.model_dump_json()),
+        )
+        self._conn.executemany(
+            "INSERT INTO story_countries (story_id, code, primary_tag, sort_time) VALUES (?, ?, ?, ?)",
+            [(story.id, c.code, int(c.primary), sort_time) for c in story.countries],
+        )
         return story
 
     def get(self, story_id: str) -> Story | None:
