@@ -105,6 +105,7 @@ class Story(BaseModel):
     content_hash: str
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
+    event_id: str | None = None
 
     @property
     def primary_countries(self) -> list[CountryTag]:

@@ -38,6 +38,7 @@ class RecordedRequest:
     body: dict[str, Any]
     headers: dict[str, str] = field(repr=False)
     status: int = 200
+    at: float = field(default_factory=time.time, repr=False)
 
     @property
     def method(self) -> str:

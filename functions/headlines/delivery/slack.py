@@ -64,7 +64,7 @@ class SlackRateLimited(SlackDeliveryError):
 
 def event_key(story: Story) -> str:
     """The ledger key of a story's post: its event's (issue 19), else its own id."""
-    return getattr(story, "event_id", None) or story.id
+    return story.event_id or story.id
 
 
 def story_metadata(key: str, story_id: str) -> dict[str, Any]:
