@@ -25,6 +25,8 @@ logger = Logger(service="headlines-worker")
 metrics = Metrics(namespace="Headlines", service="worker")
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+SAFETY_MARGIN_SECONDS = 10
+"""Kept free at the end of an invocation: never start a Slack wait that ends inside it."""
 
 
 @lru_cache(maxsize=1)
@@ -59,5 +61,3 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     with job_budget(remaining, deferrable=handler_records.requeue is not None):
         return process_partial_response(event=event, record_handler=handler_records, processor=processor, context=context)
 
-
-SAFETY_MARGIN_SECONDS = 10

@@ -159,7 +159,7 @@ class DynamoDBStore(DynamoDBCaller, Store):
         writes.append({"Put": {"TableName": table, "Item": story_item, **story_cond}})
         dedup_item = {"pk": {"S": DEDUP + key}, "sk": {"S": DEDUP}, "story_id": {"S": story.id}, **expires}
         if owner is None:
-            cond = {"ConditionExpression": "attribute_not_exists(pk)"}
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
             cond = {"ConditionExpression": "story_id = :id", "ExpressionAttributeValues": {":id": {"S": owner}}}
         writes.append({"Put": {"TableName": table, "Item": dedup_item, **cond}})
