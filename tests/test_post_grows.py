@@ -117,7 +117,7 @@ def test_edits_are_coalesced_and_exactly_once_with_redelivered_jobs(slack: FakeS
     stories = [event_story(n) for n in range(5)]
     for story in stories:
         store.put(story)
-    interval = 1.0
+    interval = 2.0  # longer than the first round of jobs takes, even on a loaded machine
     handed_back = run_queue(stories, delivery(slack, store, interval), redeliver=True)
     assert len(slack.messages(CHANNEL)) == 1  # never five posts
     [post] = slack.messages(CHANNEL)
