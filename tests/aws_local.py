@@ -146,7 +146,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict[str, Any] | None:
+def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5, context: Any = None) -> dict[str, Any] | None:
     """What the SQS trigger does once: receive a batch, invoke the handler, delete what succeeded,
     and make the reported failures visible again at once (as if their visibility timeout ran out)."""
     from headlines.aws.clients import client
@@ -159,7 +159,7 @@ def poll_once(stack: LocalStack, handler: Any, *, max_messages: int = 5) -> dict
         return None
     arn = sqs.get_queue_attributes(QueueUrl=stack.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     try:
-        result = handler(sqs_event(got, arn), LambdaContext())
+        result = handler(sqs_event(got, arn), context or LambdaContext())
     except Exception as exc:  # a whole failed batch raises (Powertools): every message is retried
         result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in got], "raised": repr(exc)}
     failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
@@ -235,3 +235,29 @@ def receive_jobs(queue_url: str) -> list[Any]:
         for m in got:
             jobs.append(Job.model_validate_json(m["Body"]))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def serialize_dynamodb_writes() -> None:
+    """Make the in-process moto server's DynamoDB writes atomic with respect to each other, as DynamoDB's are.
+
+    moto checks a transaction's conditions and applies its writes without a lock (and rolls back by restoring
+    a copy of the table), so two threads' transactions can interleave in ways DynamoDB never allows; the
+    concurrency tests (conditional writes, TransactWriteItems races) need DynamoDB's real guarantee."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_headlines_serialized", False):
+        return
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, locked)
+    DynamoDBBackend._headlines_serialized = True  # type: ignore[attr-defined]

@@ -78,6 +78,9 @@ def moto_server() -> Iterator[str]:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = _free_port()
+    from tests.aws_local import serialize_dynamodb_writes
+
+    serialize_dynamodb_writes()  # DynamoDB's own atomicity, which moto lacks across threads
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"

@@ -186,3 +186,99 @@ def test_keyword_and_mode_subscriptions(store: Store) -> None:
     store.add_subscriptions("C3", [wind, fr])
     assert store.unsubscribe("C3", ["*"]) == set() and store.channel_subscriptions("C3") == []
     assert store.keyword_tokens() == {"C2": {"kw:mentions:wind power"}}
+
+
+# -- the post ledger (headlines.delivery.ledger) -------------------------------------------------------
+
+def test_post_ledger_writes_are_compare_and_set(store: Store) -> None:
+    from headlines.store.base import PostRecord
+
+    assert store.get_post_record("C1", "e1") is None
+    first = PostRecord(channel="C1", key="e1", rev=1, state="claimed", token="t1")
+    assert store.put_post_record(first, expected_rev=None) is True
+    assert store.put_post_record(first.model_copy(update={"token": "t2"}), expected_rev=None) is False  # exists
+    got = store.get_post_record("C1", "e1")
+    assert got is not None and got.token == "t1" and got.rev == 1 and got.state == "claimed"
+    sent = got.model_copy(update={"rev": 2, "state": "sent", "ts": "1.000001", "shows": ["s1"]})
+    assert store.put_post_record(sent, expected_rev=1) is True
+    assert store.put_post_record(sent.model_copy(update={"rev": 2, "ts": "9.9"}), expected_rev=1) is False  # stale
+    got = store.get_post_record("C1", "e1")
+    assert got is not None and (got.state, got.ts, got.shows) == ("sent", "1.000001", ["s1"])
+    assert store.delete_post_record("C1", "e1", expected_rev=1) is False
+    assert store.delete_post_record("C1", "e1", expected_rev=2) is True
+    assert store.get_post_record("C1", "e1") is None
+
+
+def test_a_record_post_row_reads_as_a_sent_post(store: Store) -> None:
+    from headlines.store.base import PostRecord
+
+    assert store.record_post("C1", "s1")
+    legacy = store.get_post_record("C1", "s1")
+    assert legacy is not None and legacy.state == "sent" and legacy.rev == 0 and legacy.ts is None
+    upgraded = PostRecord(channel="C1", key="s1", rev=1, state="sent", ts="2.5")
+    assert store.put_post_record(upgraded, expected_rev=0) is True
+    assert store.put_post_record(upgraded, expected_rev=0) is False
+    assert store.record_post("C1", "s1") is False
+
+
+def test_concurrent_claims_of_one_post_have_one_winner(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from headlines.delivery.ledger import PostLedger
+
+    ledger = PostLedger(store)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        kinds = list(pool.map(lambda _: ledger.claim("C1", "race").kind, range(6)))
+    assert kinds.count("claimed") == 1 and kinds.count("busy") == 5
+
+
+# -- one id names one story, whatever the concurrency ------------------------------------------------------
+
+def _consistent(store: Store, urls: list[str]) -> list[str]:
+    """The urls whose dedup key resolves; each must resolve to a story that really has that url."""
+    resolved = []
+    for url in urls:
+        found = store.find(Article(body="x", url=url).dedup_key)
+        if found is not None:
+            assert str(found.article.url) == url, f"dedup key of {url} points at a story of {found.article.url}"
+            resolved.append(url)
+    return resolved
+
+
+def test_reusing_an_id_updates_that_story_and_retires_its_old_dedup_key(store: Store) -> None:
+    a = Article(id="dup", title="First", body="First article.", url="https://e.com/first")
+    b = Article(id="dup", title="Second", body="A different article.", url="https://e.com/second")
+    store.put(_story(a))
+    assert store.exists(b) is True  # storing it updates: the CLI says "updated"
+    store.put(_story(b))
+    assert store.count() == 1
+    got = store.get("dup")
+    assert got is not None and got.article.title == "Second"
+    assert _consistent(store, ["https://e.com/first", "https://e.com/second"]) == ["https://e.com/second"]
+
+
+def test_concurrent_writers_of_one_id_end_consistent(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for round_ in range(3):
+        urls = [f"https://e.com/race-{round_}-{i}" for i in range(4)]
+        stories = [_story(Article(id=f"race{round_}", title=f"T{i}", body=f"Body {i}.", url=u), ("FR",))
+                   for i, u in enumerate(urls)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(store.put, stories))
+        got = store.get(f"race{round_}")
+        assert got is not None
+        assert _consistent(store, urls) == [str(got.article.url)]  # exactly the stored story's key resolves
+    assert store.count() == 3
+    assert sorted(s.id for s in store.latest(country="FR")) == ["race0", "race1", "race2"]
+
+
+def test_concurrent_writers_of_one_article_store_one_story(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    stories = [_story(Article(id=f"w{i}", body="Same article.", url="https://e.com/same")) for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stored = list(pool.map(store.put, stories))
+    assert store.count() == 1
+    assert len({s.id for s in stored}) == 1
+    assert _consistent(store, ["https://e.com/same"]) == ["https://e.com/same"]

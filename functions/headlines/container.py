@@ -205,18 +205,12 @@ def build_answer_engine(
 
 
 def slack_retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
-    """429 waits for its `Retry-After`; 500/503 and dropped connections back off; then the error propagates."""
-    from slack_sdk.http_retry.builtin_handlers import (
-        ConnectionErrorRetryHandler,
-        RateLimitErrorRetryHandler,
-        ServerErrorRetryHandler,
-    )
+    """429 waits for its `Retry-After` when it fits in the time left (else the job is re-queued); 500/503 and
+    dropped connections back off, except for `chat.postMessage`, which the post ledger retries after
+    looking for the message in the channel's history (`headlines.delivery.retry`)."""
+    from headlines.delivery.retry import retry_handlers
 
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=max_retries),
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
-        ServerErrorRetryHandler(max_retry_count=max_retries),
-    ]
+    return retry_handlers(max_retries)
 
 
 def build_slack_client(settings: Settings | None = None) -> WebClient:
@@ -241,7 +235,7 @@ def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object
     if settings.queue_url:
         from headlines.aws.sqs import SqsQueue
 
-        return SqsQueue(settings.queue_url)
+        return SqsQueue(settings.queue_url, bucket=settings.bucket)
     if run is None:
         raise ValueError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue, or pass `run` for an in-process queue")
     from headlines.jobs import InProcessQueue
@@ -264,9 +258,18 @@ def build_delivery(
     """Slack channels (exactly once per channel, via the store) when `SLACK_BOT_TOKEN` is set, else the console."""
     settings = settings or get_settings()
     if settings.slack_bot_token is not None or client is not None:
+        from datetime import timedelta
+
         from headlines.delivery.slack import SlackDelivery
 
-        return SlackDelivery(client or build_slack_client(settings), store or build_store(settings))
+        return SlackDelivery(
+            client or build_slack_client(settings),
+            store or build_store(settings),
+            lease=timedelta(seconds=settings.post_lease_seconds),
+            max_attempts=settings.slack_max_retries + 1,
+            edit_interval=timedelta(seconds=settings.edit_interval_seconds),
+            reply_after=timedelta(hours=settings.reply_after_hours),
+        )
     from headlines.delivery.console import ConsoleDelivery
 
     return ConsoleDelivery()

@@ -34,6 +34,10 @@ class Job(BaseModel):
     thread_ts: str | None = None
     response_url: str | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    deferrals: int = Field(default=0, ge=0, description="times the job was handed back to the queue (RetryLater)")
+    payload_ref: str | None = Field(
+        default=None, description="claim check: s3://BUCKET/KEY of the whole job, for jobs over the queue's size limit"
+    )
 
 
 class JobQueue(Protocol):

@@ -94,6 +94,15 @@ class Settings(BaseSettings):
     )
     max_fetch_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Largest page or object read")
     post_ttl_days: int = Field(default=30, ge=1, description="How long post records block a re-post")
+    post_lease_seconds: float = Field(
+        default=120, gt=0, le=900, description="How long a worker owns a post it is sending (then another may take over)"
+    )
+    edit_interval_seconds: float = Field(
+        default=180, ge=0, le=3600, description="Least time between two edits of an event's post (edits are coalesced)"
+    )
+    reply_after_hours: float = Field(
+        default=6, gt=0, description="A later story of an event this long after its first goes as a threaded reply"
+    )
     story_ttl_days: int | None = Field(default=None, ge=1, description="Stories expire after this; unset keeps them")
 
     # Slack settings keep Slack's own names.

@@ -5,6 +5,11 @@ with `fake.response_url(...)` are recorded too. `fail_next(429, {"Retry-After": 
 `fail_next(500, times=3)` make the next calls fail as Slack would. Like Slack, `chat.postMessage`
 rejects a missing token, a missing channel or text, and blocks over the Block Kit limits.
 
+Posted messages are kept per channel with their `metadata`, `chat.update` edits them, and
+`conversations.history` / `conversations.replies` read them back (metadata only with
+`include_all_metadata`), so `messages(channel)` is what a channel shows. `drop_after_next("chat.postMessage")`
+carries out the next such call and then closes the connection without answering: Slack's answer is lost.
+
     with FakeSlackAPI() as slack:
         WebClient(token="xoxb-test", base_url=slack.base_url).chat_postMessage(channel="C1", text="hi")
         assert slack.posts("C1")[0]["text"] == "hi"
@@ -12,13 +17,13 @@ rejects a missing token, a missing channel or text, and blocks over the Block Ki
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER_ID = "UHEADLINES"
 BOT_ID = "BHEADLINES"
@@ -33,6 +38,7 @@ class RecordedRequest:
     body: dict[str, Any]
     headers: dict[str, str] = field(repr=False)
     status: int = 200
+    at: float = field(default_factory=time.time, repr=False)
 
     @property
     def method(self) -> str:
@@ -65,6 +71,15 @@ def _block_error(blocks: Any) -> str | None:
     return None
 
 
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 class FakeSlackAPI:
     """The fake server; start with `with FakeSlackAPI() as slack:` (or `start()` / `stop()`)."""
 
@@ -72,7 +87,9 @@ class FakeSlackAPI:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._failures: list[_Failure] = []
-        self._ts = itertools.count(1)
+        self._drops: dict[str, int] = {}
+        self._last_ts = 0.0
+        self._messages: dict[str, list[dict[str, Any]]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -82,6 +99,9 @@ class FakeSlackAPI:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                fake._handle(self)
+
+            def do_GET(self) -> None:
                 fake._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
@@ -141,17 +161,38 @@ class FakeSlackAPI:
         with self._lock:
             self._failures.append(_Failure(status, dict(headers or {}), times))
 
+    def drop_after_next(self, method: str = "chat.postMessage", times: int = 1) -> None:
+        """Carry out the next `times` calls of `method`, then close the connection without an answer."""
+        with self._lock:
+            self._drops[method] = self._drops.get(method, 0) + times
+
+    def messages(self, channel: str, *, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """What the channel shows now, oldest first: top-level messages, or one thread's replies."""
+        with self._lock:
+            stored = [dict(m) for m in self._messages.get(channel, [])]
+        if thread_ts is None:
+            return [m for m in stored if not m.get("thread_ts")]
+        return [m for m in stored if m.get("thread_ts") == thread_ts]
+
+    def edits(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Bodies of the `chat.update` calls Slack accepted."""
+        return [r.body for r in self.calls("chat.update") if channel is None or r.body.get("channel") == channel]
+
     def clear(self) -> None:
         with self._lock:
             self._requests.clear()
             self._failures.clear()
+            self._drops.clear()
+            self._messages.clear()
 
     # -- the protocol ---------------------------------------------------------------------------------
     def _handle(self, http: BaseHTTPRequestHandler) -> None:
         length = int(http.headers.get("Content-Length") or 0)
         raw = http.rfile.read(length).decode("utf-8") if length else ""
         body = self._parse(raw, http.headers.get("Content-Type", ""))
-        path = http.path.split("?", 1)[0]
+        path, _, query = http.path.partition("?")
+        if query:
+            body = {**dict(parse_qsl(urlsplit(http.path).query, keep_blank_values=True)), **body}
         with self._lock:
             failure = self._failures[0] if self._failures else None
             if failure is not None:
@@ -178,7 +219,16 @@ class FakeSlackAPI:
         if not token:
             self._reply(http, 200, {"ok": False, "error": "not_authed"})
             return
-        self._reply(http, 200, self._answer(path.removeprefix("/api/"), body))
+        method = path.removeprefix("/api/")
+        answer = self._answer(method, body)
+        with self._lock:
+            drop = self._drops.get(method, 0) > 0 and answer.get("ok")
+            if drop:
+                self._drops[method] -= 1
+        if drop:  # done, but the answer never arrives
+            http.close_connection = True
+            return
+        self._reply(http, 200, answer)
 
     @staticmethod
     def _parse(raw: str, content_type: str) -> dict[str, Any]:
@@ -204,9 +254,62 @@ class FakeSlackAPI:
                 return {"ok": False, "error": "no_text"}
             if "blocks" in body and (error := _block_error(body["blocks"])):
                 return {"ok": False, "error": error}
-            ts = f"1700000000.{next(self._ts):06d}"
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": self._next_ts()}
+            ts = self._next_ts()
+            message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": _json(body.get("blocks")),
+                       "bot_id": BOT_ID, "user": BOT_USER_ID, "metadata": _json(body.get("metadata")),
+                       "thread_ts": body.get("thread_ts")}
+            with self._lock:
+                self._messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text", ""), "ts": ts}}
+        if method == "chat.update":
+            channel, ts = body.get("channel"), body.get("ts")
+            if "blocks" in body and (error := _block_error(body["blocks"])):
+                return {"ok": False, "error": error}
+            with self._lock:
+                for message in self._messages.get(str(channel), []):
+                    if message["ts"] == ts:
+                        message.update(text=body.get("text", message["text"]), blocks=_json(body.get("blocks")),
+                                       edited={"user": BOT_USER_ID, "ts": self._next_ts_locked()})
+                        if body.get("metadata"):
+                            message["metadata"] = _json(body["metadata"])
+                        return {"ok": True, "channel": channel, "ts": ts, "text": message["text"]}
+            return {"ok": False, "error": "message_not_found"}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, body)
         return {"ok": True}
+
+    def _history(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel") or "")
+        oldest = float(body.get("oldest") or 0)
+        limit = int(body.get("limit") or 100)
+        start = int(body.get("cursor") or 0)
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            stored = [dict(m) for m in self._messages.get(channel, [])]
+        if method == "conversations.history":
+            found = [m for m in stored if not m.get("thread_ts")]
+            found.reverse()  # newest first
+        else:
+            parent = body.get("ts")
+            found = [m for m in stored if m["ts"] == parent or m.get("thread_ts") == parent]
+        found = [m for m in found if float(m["ts"]) >= oldest]
+        if not with_metadata:
+            for m in found:
+                m.pop("metadata", None)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _next_ts(self) -> str:
+        with self._lock:
+            return self._next_ts_locked()
+
+    def _next_ts_locked(self) -> str:
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     @staticmethod
     def _reply(

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from headlines.aws.jobs import parse_job
-from headlines.aws.sqs import DeadLetters
+from headlines.aws.sqs import DeadLetters, SqsQueue
+from headlines.deferral import RetryLater
 from headlines.jobs import Job
 
 if TYPE_CHECKING:
@@ -47,9 +48,17 @@ def production_run(settings: Settings) -> Callable[[Job], object]:
     return lambda job: run_job(job, deps)
 
 
+MAX_DEFERRALS = 48
+"""A job handed back this many times (`RetryLater`) fails like any other instead: retried, then dead-lettered."""
+
+
 class JobRecords:
     """The SQS record handler: a failure is re-raised (the batch reports it) until the last allowed
-    attempt, when the job is parked on the dead-letter queue with its reason instead."""
+    attempt, when the job is parked on the dead-letter queue with its reason instead.
+
+    A job that raises `RetryLater` (Slack's Retry-After beyond the Lambda's remaining time, a post lease
+    held by another worker, an edit window) is sent again with that delay through `requeue` and its
+    message completes: a fresh message, so waiting never uses up the receive count that dead-letters."""
 
     def __init__(
         self,
@@ -57,17 +66,25 @@ class JobRecords:
         dead_letters: DeadLetters | None,
         *,
         on_parked: Callable[[Job | None, Exception], None] | None = None,
+        requeue: SqsQueue | None = None,
     ) -> None:
         self.runner = runner
         self.dead_letters = dead_letters
         self.on_parked = on_parked
+        self.requeue = requeue
 
     def __call__(self, record: SQSRecord) -> None:
         job: Job | None = None
         try:
             job = parse_job(record.body)
             logger.info("running job %s (%s), message %s", job.id, job.kind, record.message_id)
-            self.runner(job=job)
+            try:
+                self.runner(job=job)
+            except RetryLater as later:
+                if self.requeue is None or job.deferrals >= MAX_DEFERRALS:
+                    raise
+                self.requeue.enqueue(job.model_copy(update={"deferrals": job.deferrals + 1}), delay_seconds=later.delay_seconds)
+                logger.warning("job %s handed back to the queue for %d s: %s", job.id, later.delay_seconds, later.reason)
         except Exception as exc:
             attempt = int(record.attributes.approximate_receive_count or 1)
             logger.exception("job failed (message %s, attempt %d): %s", record.message_id, attempt, exc)

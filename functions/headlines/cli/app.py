@@ -128,7 +128,7 @@ def ingest(input: InputOpt = None) -> None:
 
     def handle(parsed: ParsedLine) -> dict[str, Any]:
         assert parsed.article is not None
-        existed = store.find(parsed.article.dedup_key) is not None
+        existed = store.exists(parsed.article)  # same article, or the same id (which names one story)
         story = pipeline.process(parsed.article)
         return {"line": parsed.number, "id": story.id, "status": "updated" if existed else "stored"}
 

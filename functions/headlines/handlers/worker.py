@@ -18,12 +18,15 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 from headlines.aws.events import require
 from headlines.aws.jobrunner import JobRecords, dead_letters_from, idempotent, production_run
+from headlines.deferral import job_budget
 from headlines.settings import get_settings
 
 logger = Logger(service="headlines-worker")
 metrics = Metrics(namespace="Headlines", service="worker")
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+SAFETY_MARGIN_SECONDS = 10
+"""Kept free at the end of an invocation: never start a Slack wait that ends inside it."""
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +40,13 @@ def records() -> JobRecords:
     def parked(job: Any, exc: Exception) -> None:
         metrics.add_metric(name="JobsDeadLettered", unit=MetricUnit.Count, value=1)
 
-    return JobRecords(runner(), dead_letters_from(get_settings()), on_parked=parked)
+    settings = get_settings()
+    requeue = None
+    if settings.queue_url:
+        from headlines.aws.sqs import SqsQueue
+
+        requeue = SqsQueue(settings.queue_url, bucket=settings.bucket)
+    return JobRecords(runner(), dead_letters_from(settings), on_parked=parked, requeue=requeue)
 
 
 @logger.inject_lambda_context
@@ -45,4 +54,10 @@ def records() -> JobRecords:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     require(event, "sqs")
     idempotency.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=records(), processor=processor, context=context)
+    handler_records = records()
+    # Slack waits (Retry-After) and leases are weighed against the time this invocation has left,
+    # less a margin for finishing the batch; beyond it the job is handed back to SQS, not slept on.
+    remaining = context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_SECONDS
+    with job_budget(remaining, deferrable=handler_records.requeue is not None):
+        return process_partial_response(event=event, record_handler=handler_records, processor=processor, context=context)
+

@@ -5,12 +5,48 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Literal
 
-from headlines.models import ALL_COUNTRIES, DigestSchedule, Story, Subscription
+from pydantic import BaseModel, Field
+
+from headlines.models import ALL_COUNTRIES, Article, DigestSchedule, Story, Subscription
 
 
 class StoreError(Exception):
     """The store could not be read or written; the message says which and why."""
+
+
+class PostRecord(BaseModel):
+    """One entry of the post ledger: the Slack message of a story (or of an event) in one channel.
+
+    `claimed` (a worker holds `token` until `lease_until`) -> `sent` (Slack's message `ts` known).
+    `rev` is the compare-and-set version every write is conditioned on; 0 is a legacy `record_post`
+    row, read as sent. `shows` lists the story ids the message shows (first: the story posted),
+    `pending` those waiting for the next edit; an edit holds the lease the same way a post does.
+    """
+
+    channel: str
+    key: str
+    rev: int = 0
+    state: Literal["claimed", "sent"] = "sent"
+    token: str | None = None
+    leased_at: datetime | None = None
+    lease_until: datetime | None = None
+    ts: str | None = None
+    posted_at: datetime | None = None
+    edited_at: datetime | None = None
+    shows: list[str] = Field(default_factory=list)
+    pending: list[str] = Field(default_factory=list)
+    replies: dict[str, str] = Field(default_factory=dict, description="story id -> ts of its threaded reply")
+
+    def ledger_json(self) -> str:
+        return self.model_dump_json(exclude={"channel", "key", "rev"})
+
+    @classmethod
+    def from_ledger(cls, channel: str, key: str, rev: int, data: str) -> PostRecord:
+        import json
+
+        return cls.model_validate({**json.loads(data), "channel": channel, "key": key, "rev": rev})
 
 
 class Store(ABC):
@@ -45,6 +81,24 @@ class Store(ABC):
     @abstractmethod
     def forget_post(self, channel: str, story_id: str) -> None:
         """Undo `record_post` when the post itself failed, so a retry can post."""
+
+    # The post ledger (headlines.delivery.ledger): rows shared with record_post, keyed (channel, key).
+    def get_post_record(self, channel: str, key: str) -> PostRecord | None:
+        """The ledger entry, read consistently (a `record_post` row reads as a sent record, rev 0)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no post ledger")
+
+    def put_post_record(self, record: PostRecord, *, expected_rev: int | None) -> bool:
+        """Write `record` only if the stored entry is still at `expected_rev` (None: only if absent).
+        False when another writer got there first: the caller reads again and decides again."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no post ledger")
+
+    def delete_post_record(self, channel: str, key: str, *, expected_rev: int) -> bool:
+        """Remove the entry if still at `expected_rev` (a post Slack refused: a retry may post)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no post ledger")
+
+    def exists(self, article: Article) -> bool:
+        """Whether storing this article updates a stored story (same dedup key, or the same id)."""
+        return self.find(article.dedup_key) is not None or self.get(article.story_id()) is not None
 
     # Subscriptions: which channels get which stories as they arrive. Codes are ISO alpha-2 or "*" (all).
     @abstractmethod

@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from headlines.aws.clients import DynamoDBCaller, error_code
 from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
-from headlines.store.base import Store, StoreError
+from headlines.store.base import PostRecord, Store, StoreError
 
 STORY = "story"
 TAG = "tag#"
@@ -32,6 +32,7 @@ SUB = "sub#"
 DIGEST = "digest"
 COUNTRY_INDEX = "by_country"
 CODE_INDEX = "by_code"
+PUT_ATTEMPTS = 12
 MAX_ITEM_BYTES = 380 * 1024
 """DynamoDB's item limit is 400 KB; keep room for the keys and attributes."""
 
@@ -109,17 +110,26 @@ class DynamoDBStore(DynamoDBCaller, Store):
         return self.get(story_id) if story_id else None
 
     def put(self, story: Story) -> Story:
-        for _attempt in range(3):
+        """Upsert in one transaction conditioned on what was read (the dedup item and the story item's `ver`),
+        so concurrent writers of one id or one article end consistent: the loser reads again and retries."""
+        import random
+        import time
+
+        for attempt in range(PUT_ATTEMPTS):
             try:
                 return self._put_once(story)
             except _Conflict:
-                continue
-        raise StoreError(f"cannot store story {story.id}: its dedup key kept changing under concurrent writers; retry")
+                time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        raise StoreError(f"cannot store story {story.id}: it kept changing under concurrent writers; retry")
 
     def _put_once(self, story: Story) -> Story:
         key = story.article.dedup_key
         owner = self._story_for_key(key)
-        previous = self.get(owner) if owner else self.get(story.id)
+        current = self._get_item(
+            self.stories_table, {"pk": {"S": owner or story.id}, "sk": {"S": STORY}}, f"read story {owner or story.id}"
+        )
+        previous = self._decode(current) if current else None
+        version = int(current.get("ver", {}).get("N", "0")) if current else 0
         if previous is not None:
             story = story.model_copy(update={"id": previous.id, "created_at": previous.created_at})
         sort_time = _iso(story.sort_time)
@@ -131,8 +141,10 @@ class DynamoDBStore(DynamoDBCaller, Store):
             for code in {c.code for c in previous.countries} - new_codes:
                 writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": story.id}, "sk": {"S": TAG + code}}}})
             old_key = previous.article.dedup_key
-            if old_key != key:
-                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}}}})
+            if old_key != key:  # the id's old article is replaced: its dedup item goes in the same transaction
+                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}},
+                                          "ConditionExpression": "attribute_not_exists(pk) OR story_id = :id",
+                                          "ExpressionAttributeValues": {":id": {"S": story.id}}}})
         story_item = {
             "pk": {"S": story.id},
             "sk": {"S": STORY},
@@ -140,12 +152,19 @@ class DynamoDBStore(DynamoDBCaller, Store):
             "content_hash": {"S": story.content_hash},
             "sort_time": {"S": sort_time},
             "data": {"B": self._encode(story)},
+            "ver": {"N": str(version + 1)},
             **expires,
         }
-        writes.append({"Put": {"TableName": table, "Item": story_item}})
+        if current is None:
+            story_cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        elif version == 0:
+            story_cond = {"ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(ver)"}
+        else:
+            story_cond = {"ConditionExpression": "ver = :v", "ExpressionAttributeValues": {":v": {"N": str(version)}}}
+        writes.append({"Put": {"TableName": table, "Item": story_item, **story_cond}})
         dedup_item = {"pk": {"S": DEDUP + key}, "sk": {"S": DEDUP}, "story_id": {"S": story.id}, **expires}
         if owner is None:
-            cond = {"ConditionExpression": "attribute_not_exists(pk)"}
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
             cond = {"ConditionExpression": "story_id = :id", "ExpressionAttributeValues": {":id": {"S": owner}}}
         writes.append({"Put": {"TableName": table, "Item": dedup_item, **cond}})
@@ -254,6 +273,58 @@ class DynamoDBStore(DynamoDBCaller, Store):
             TableName=self.posts_table,
             Key={"channel": {"S": channel}, "story_id": {"S": story_id}},
         )
+
+    def get_post_record(self, channel: str, key: str) -> PostRecord | None:
+        item = self._get_item(
+            self.posts_table, {"channel": {"S": channel}, "story_id": {"S": key}}, f"read the post of {key} to {channel}"
+        )
+        if item is None:
+            return None
+        rev = int(item.get("rev", {}).get("N", "0"))
+        if "data" not in item:  # a record_post item: posted, message unknown
+            posted = datetime.fromisoformat(item["posted_at"]["S"]) if "posted_at" in item else None
+            return PostRecord(channel=channel, key=key, rev=rev, state="sent", posted_at=posted)
+        return PostRecord.from_ledger(channel, key, rev, item["data"]["S"])
+
+    def put_post_record(self, record: PostRecord, *, expected_rev: int | None) -> bool:
+        now = datetime.now(UTC)
+        item = {
+            "channel": {"S": record.channel},
+            "story_id": {"S": record.key},
+            "posted_at": {"S": _iso(record.posted_at or now)},
+            "rev": {"N": str(record.rev)},
+            "data": {"S": record.ledger_json()},
+            "expires_at": {"N": str(int((now + self.post_ttl).timestamp()))},
+        }
+        if expected_rev is None:
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(story_id)"}
+        elif expected_rev == 0:
+            cond = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
+        else:
+            cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
+        return self._conditional("put_item", f"write the post of {record.key} to {record.channel}",
+                                 TableName=self.posts_table, Item=item, **cond)
+
+    def delete_post_record(self, channel: str, key: str, *, expected_rev: int) -> bool:
+        if expected_rev == 0:
+            cond: dict[str, Any] = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
+        else:
+            cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
+        return self._conditional("delete_item", f"remove the post of {key} to {channel}", TableName=self.posts_table,
+                                 Key={"channel": {"S": channel}, "story_id": {"S": key}}, **cond)
+
+    def _conditional(self, method: str, what: str, **kwargs: Any) -> bool:
+        """A conditional write: False when the condition failed (another writer won), StoreError otherwise.
+        Throttling is retried by botocore's standard mode first (HEADLINES' clients: 3 attempts)."""
+        try:
+            getattr(self.ddb, method)(**kwargs)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise StoreError(f"cannot {what}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot {what}: {exc}") from exc
+        return True
 
     # -- subscriptions and digests --------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from headlines.models import ALL_COUNTRIES, DigestSchedule, Story
-from headlines.store.base import Store, StoreError
+from headlines.store.base import PostRecord, Store, StoreError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS posts (
     channel TEXT NOT NULL,
     story_id TEXT NOT NULL,
     posted_at TEXT NOT NULL,
+    rev INTEGER NOT NULL DEFAULT 0,
+    data TEXT,
     PRIMARY KEY (channel, story_id)
 );
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -85,28 +87,54 @@ class SQLiteStore(Store):
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Files written before the post ledger get its two columns (old rows read as sent posts)."""
+        with self._lock:
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(posts)")}
+            for name, decl in (("rev", "INTEGER NOT NULL DEFAULT 0"), ("data", "TEXT")):
+                if name not in columns:
+                    try:
+                        with self._conn:
+                            self._conn.execute(f"ALTER TABLE posts ADD COLUMN {name} {decl}")
+                    except sqlite3.OperationalError as exc:  # another process added it first
+                        if "duplicate column" not in str(exc):
+                            raise
 
     def put(self, story: Story) -> Story:
+        """Upsert in one IMMEDIATE transaction: the write lock is taken before the lookup, so another process
+        storing the same article waits (busy timeout) instead of failing on `UNIQUE ... dedup_key`."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                story = self._put_locked(story)
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
+        return story
+
+    def _put_locked(self, story: Story) -> Story:
         key = story.article.dedup_key
-        with self._lock, self._conn:
-            row = self._conn.execute(
-                "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
-                "ORDER BY (dedup_key = ?) DESC LIMIT 1",
-                (key, story.id, key),
-            ).fetchone()
-            if row is not None:
-                previous = Story.model_validate_json(row[1])
-                story = story.model_copy(update={"id": row[0], "created_at": previous.created_at})
-                self._conn.execute("DELETE FROM stories WHERE id = ?", (row[0],))
-            sort_time = _iso(story.sort_time)
-            self._conn.execute(
-                "INSERT INTO stories (id, dedup_key, content_hash, sort_time, data) VALUES (?, ?, ?, ?, ?)",
-                (story.id, key, story.content_hash, sort_time, story.model_dump_json()),
-            )
-            self._conn.executemany(
-                "INSERT INTO story_countries (story_id, code, primary_tag, sort_time) VALUES (?, ?, ?, ?)",
-                [(story.id, c.code, int(c.primary), sort_time) for c in story.countries],
-            )
+        row = self._conn.execute(
+            "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
+            "ORDER BY (dedup_key = ?) DESC LIMIT 1",
+            (key, story.id, key),
+        ).fetchone()
+        if row is not None:
+            previous = Story.model_validate_json(row[1])
+            story = story.model_copy(update={"id": row[0], "created_at": previous.created_at})
+            self._conn.execute("DELETE FROM stories WHERE id = ?", (row[0],))
+        sort_time = _iso(story.sort_time)
+        self._conn.execute(
+            "INSERT INTO stories (id, dedup_key, content_hash, sort_time, data) VALUES (?, ?, ?, ?, ?)",
+            (story.id, key, story.content_hash, sort_time, story.model_dump_json()),
+        )
+        self._conn.executemany(
+            "INSERT INTO story_countries (story_id, code, primary_tag, sort_time) VALUES (?, ?, ?, ?)",
+            [(story.id, c.code, int(c.primary), sort_time) for c in story.countries],
+        )
         return story
 
     def get(self, story_id: str) -> Story | None:
@@ -148,6 +176,38 @@ class SQLiteStore(Store):
     def forget_post(self, channel: str, story_id: str) -> None:
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM posts WHERE channel = ? AND story_id = ?", (channel, story_id))
+
+    def get_post_record(self, channel: str, key: str) -> PostRecord | None:
+        row = self._conn.execute(
+            "SELECT rev, data, posted_at FROM posts WHERE channel = ? AND story_id = ?", (channel, key)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[1] is None:  # a record_post row: posted, message unknown
+            return PostRecord(channel=channel, key=key, rev=row[0], state="sent", posted_at=datetime.fromisoformat(row[2]))
+        return PostRecord.from_ledger(channel, key, row[0], row[1])
+
+    def put_post_record(self, record: PostRecord, *, expected_rev: int | None) -> bool:
+        data = record.ledger_json()
+        with self._lock, self._conn:
+            if expected_rev is None:
+                cur = self._conn.execute(
+                    "INSERT OR IGNORE INTO posts (channel, story_id, posted_at, rev, data) VALUES (?, ?, ?, ?, ?)",
+                    (record.channel, record.key, _iso(datetime.now(UTC)), record.rev, data),
+                )
+            else:
+                cur = self._conn.execute(
+                    "UPDATE posts SET rev = ?, data = ? WHERE channel = ? AND story_id = ? AND rev = ?",
+                    (record.rev, data, record.channel, record.key, expected_rev),
+                )
+            return cur.rowcount == 1
+
+    def delete_post_record(self, channel: str, key: str, *, expected_rev: int) -> bool:
+        with self._lock, self._conn:
+            cur = self._conn.execute(
+                "DELETE FROM posts WHERE channel = ? AND story_id = ? AND rev = ?", (channel, key, expected_rev)
+            )
+            return cur.rowcount == 1
 
     def subscribe(self, channel: str, codes: Iterable[str]) -> set[str]:
         with self._lock, self._conn:
