@@ -60,8 +60,13 @@ def moto_server() -> Iterator[str]:
         mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
         mp.setenv("AWS_REGION", "us-east-1")
-        from headlines.aws.clients import reset_clients
+        import botocore.session
 
+        from headlines.aws.clients import reset_clients
+        from tests.iam_local import install
+
+        # Every client made from here on checks the calls a handler makes against its function's role.
+        mp.setattr(botocore.session.Session, "create_client", install(botocore.session.Session.create_client))
         reset_clients()
         try:
             yield url
@@ -71,9 +76,18 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Fresh, uniquely named resources from template.yaml on the moto server; HEADLINES_* point at them."""
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Fresh, uniquely named resources from template.yaml on the moto server; HEADLINES_* point at them.
+
+    IAM as deployed: every handler template.yaml names runs as its function, and each AWS call it makes is
+    checked against that function's role (tests/iam_local.py); a call the role would not allow is refused as
+    AWS would, and the test fails naming the statement to add.
+    """
+    import functools
+    import importlib
+
     from tests.aws_local import create_stack
+    from tests.iam_local import ENFORCER, handler_targets, roles
 
     stack = create_stack()
     for key, value in stack.env().items():
@@ -81,7 +95,20 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    return stack
+    ENFORCER.roles, ENFORCER.names, ENFORCER.denials = roles(stack.names), stack.names, []
+    for function, target in handler_targets().items():
+        module_name, _, attr = target.rpartition(".")
+        module = importlib.import_module(module_name)
+        original = getattr(module, attr)
+
+        def as_function(event: Any, context: Any, _fn: str = function, _original: Any = original) -> Any:
+            with ENFORCER.acting_as(_fn):
+                return _original(event, context)
+
+        monkeypatch.setattr(module, attr, functools.wraps(original)(as_function))
+    yield stack
+    denials, ENFORCER.denials = ENFORCER.denials, []
+    assert not denials, "IAM (template.yaml roles) refused:\n" + "\n".join(dict.fromkeys(str(d) for d in denials))
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ ARTICLE = {
 
 @pytest.fixture
 def stack(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
-    name = f"/headlines/test/{aws.bucket}/webhook-secret"
+    name = "/" + aws.parameters["WebhookSecretParameter"]  # as template.yaml passes it: the name the role may read
     aws.client("ssm").put_parameter(Name=name, Value=SECRET, Type="SecureString")
     monkeypatch.setenv("HEADLINES_WEBHOOK_SECRET_PARAM", name)
     from headlines.settings import get_settings
@@ -217,7 +217,7 @@ def test_objects_outside_incoming_are_ignored_and_left_alone(stack: LocalStack, 
 
 
 def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEADLINES_WEBHOOK_SECRET_PARAM", "/headlines/test/never-created")
+    stack.client("ssm").delete_parameter(Name="/" + stack.parameters["WebhookSecretParameter"])  # deleted after deploy
     from headlines.settings import get_settings
 
     get_settings.cache_clear()

@@ -17,14 +17,16 @@ from headlines.handlers import worker
 from headlines.models import Article, Story
 from tests.aws_local import LocalStack, poll_once, receive_jobs
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack_events import SIGNING_SECRET, command_event, lambda_context
+from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
 
 
 @pytest.fixture
 def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LocalStack, FakeSlackAPI]]:
     with FakeSlackAPI() as fake:
         ssm = aws.client("ssm")
-        names = {"bot": f"/{aws.bucket}/slack/bot-token", "signing": f"/{aws.bucket}/slack/signing-secret"}
+        # The parameter names template.yaml passes (a leading slash added), which the roles may read.
+        names = {"bot": "/" + aws.parameters["SlackBotTokenParameter"],
+                 "signing": "/" + aws.parameters["SlackSigningSecretParameter"]}
         ssm.put_parameter(Name=names["bot"], Value="xoxb-from-ssm", Type="SecureString")
         ssm.put_parameter(Name=names["signing"], Value=SIGNING_SECRET, Type="SecureString")
         monkeypatch.setenv("HEADLINES_SLACK_BOT_TOKEN_PARAM", names["bot"])
@@ -71,6 +73,28 @@ def test_latest_is_acked_queued_on_sqs_and_answered_by_the_worker(deployed: tupl
     assert poll_once(aws, worker.handler) == {"batchItemFailures": []}
     (reply,) = fake.responses("r1")
     assert "Paris and Moscow weigh talks" in str(reply)
+
+
+def test_mention_is_acked_once_and_answered_in_thread(deployed: tuple[LocalStack, FakeSlackAPI]) -> None:
+    """The @mention path as deployed: the Slack function records the event id in the posts table (so Slack's
+    retry is dropped) under its own role, queues the question, and the worker answers in the thread."""
+    aws, fake = deployed
+    ts = "1700000001.000100"
+    event = {"type": "app_mention", "user": "U0ALICE", "text": "<@UHEADLINES> satellite", "ts": ts, "channel": "C0AWS",
+             "event_ts": ts}
+    assert slack_handler.handler(events_api_event(event, event_id="EvAWS1"), lambda_context())["statusCode"] == 200
+    retry = events_api_event(event, event_id="EvAWS1", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
+    assert slack_handler.handler(retry, lambda_context())["statusCode"] == 200
+    assert len(receive_jobs_peek(aws)) == 1  # the retry was dropped
+    _drain(aws)
+    (post,) = fake.posts("C0AWS")  # answered once, in the thread (what it says is the ask engine's business)
+    assert post["thread_ts"] == ts and post["text"]
+
+
+def receive_jobs_peek(aws: LocalStack) -> list[str]:
+    from tests.aws_local import queue_bodies
+
+    return queue_bodies(aws.queue_url)
 
 
 def _drain(aws: LocalStack) -> None:
