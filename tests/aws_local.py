@@ -35,6 +35,26 @@ def resources_of_type(kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template()["Resources"].items() if v["Type"] == kind}
 
 
+def function_environment(name: str) -> dict[str, Any]:
+    """The environment template.yaml gives a function: Globals merged with its own variables."""
+    merged = dict(template()["Globals"]["Function"]["Environment"]["Variables"])
+    merged.update(resource(name)["Properties"].get("Environment", {}).get("Variables", {}))
+    return merged
+
+
+def deployment_settings() -> set[str]:
+    """The settings that must differ on AWS: every HEADLINES_* variable template.yaml sets on some function,
+    and every setting naming an AWS resource (a table, queue, bucket, snapshot or secret parameter)."""
+    import re
+
+    from headlines.settings import Settings
+
+    aws_named = {f"HEADLINES_{f.upper()}" for f in Settings.model_fields
+                 if re.search(r"(_table|queue_url|_param|^bucket|^index_snapshot|^store)$", f)}
+    functions = resources_of_type("AWS::Serverless::Function")
+    return aws_named | {k for fn in functions for k in function_environment(fn) if k.startswith("HEADLINES_")}
+
+
 @dataclass
 class LocalStack:
     """Names of the resources created for one test, and boto3 clients on the moto server."""

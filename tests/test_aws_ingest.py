@@ -225,3 +225,14 @@ def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, m
     answer = ingest.handler(http_event(json.dumps(ARTICLE), SECRET), LambdaContext())
     assert answer["statusCode"] == 503 and "cannot be read" in json.loads(answer["body"])["error"]
     assert receive_jobs(stack.queue_url) == []
+
+
+def test_a_notification_from_another_bucket_is_ignored(stack: LocalStack) -> None:
+    """HEADLINES_BUCKET names the one bucket ingested; another bucket's object is left alone, nothing queued."""
+    other = f"{stack.index_bucket}"
+    stack.client("s3").put_object(Bucket=other, Key="incoming/a.json", Body=json.dumps(ARTICLE).encode())
+    result = ingest.handler(s3_event(other, "incoming/a.json"), LambdaContext())
+    (outcome,) = result["outcomes"]
+    assert outcome["status"] == "ignored" and stack.bucket in outcome["reason"]
+    assert receive_jobs(stack.queue_url) == []
+    assert [o["Key"] for o in stack.client("s3").list_objects_v2(Bucket=other)["Contents"]] == ["incoming/a.json"]

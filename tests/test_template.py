@@ -215,6 +215,23 @@ def test_function_environment_is_settings_the_code_reads(name: str) -> None:
             assert key in fields, f"{name} sets {key}, which Settings does not read"
 
 
+def test_every_setting_the_template_sets_is_read_by_the_code() -> None:
+    """The other half of the contract: a HEADLINES_* variable set on a function and read nowhere is drift
+    (HEADLINES_BUCKET was). Reads on AWS of settings the template does not set are caught in the `aws` fixture."""
+    import ast
+
+    read: set[str] = set()
+    for path in (REPO / "functions" / "headlines").rglob("*.py"):
+        if path.name == "settings.py":
+            continue
+        read |= {n.attr for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Attribute)}
+    for name in FUNCTIONS:
+        for key in _environment(FUNCTIONS[name]):
+            if key.startswith("HEADLINES_"):
+                field = key.removeprefix("HEADLINES_").lower()
+                assert field in read, f"{name} sets {key}, but no code reads settings.{field}"
+
+
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_handlers_exist(name: str) -> None:
     props = FUNCTIONS[name]["Properties"]

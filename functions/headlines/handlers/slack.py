@@ -9,6 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from headlines.aws.observability import lambda_logger
 from headlines.jobs import JobQueue
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
@@ -16,6 +20,9 @@ from headlines.store.base import Store
 if TYPE_CHECKING:
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_sdk import WebClient
+
+logger = lambda_logger("headlines-slack")
+metrics = Metrics(namespace="Headlines", service="slack")
 
 
 def build_handler(
@@ -47,5 +54,11 @@ def default_handler() -> SlackRequestHandler:
     return build_handler(with_slack_secrets(get_settings()))
 
 
+@logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_handler().handle(event, context)
+    answer = default_handler().handle(event, context)
+    # Slack401 counts refused signatures, Slack5xx what Slack retries (the Api5xxAlarm also sees those).
+    status = int(answer.get("statusCode", 0))
+    metrics.add_metric(name=f"Slack{status if status < 500 else '5xx'}", unit=MetricUnit.Count, value=1)
+    return answer
