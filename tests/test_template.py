@@ -320,3 +320,8 @@ def test_alarm_topic_can_email_someone() -> None:
     assert sub["Condition"] == "HasAlarmEmail" and sub["Properties"]["Protocol"] == "email"
     assert sub["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
     assert template()["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_slack_function_has_a_full_vcpu_for_its_cold_start() -> None:
+    """Lambda's CPU share is memory / 1769 MB; the cold start is CPU-bound (benchmarks/slack_cold_start.py)."""
+    assert int(resource("SlackFunction")["Properties"]["MemorySize"]) >= 1769
