@@ -59,6 +59,22 @@ def test_wrong_signature_is_refused_with_the_secret_from_ssm(deployed: tuple[Loc
     assert receive_jobs(aws.queue_url) == []
 
 
+def test_a_rotated_signing_secret_reaches_the_warm_function_after_the_cache_age(
+    deployed: tuple[LocalStack, FakeSlackAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the cached value is older than SECRET_MAX_AGE (5 minutes; 0 s here) the warm function reads the
+    secret again and rebuilds the app: requests signed with the old secret are refused, the new one works."""
+    from headlines.aws import secrets
+
+    aws, _ = deployed
+    monkeypatch.setattr(secrets, "SECRET_MAX_AGE", 0)
+    assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 200
+    aws.client("ssm").put_parameter(Name="/" + aws.parameters["SlackSigningSecretParameter"], Value="rotated-secret",
+                                    Type="SecureString", Overwrite=True)
+    assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 401
+    assert slack_handler.handler(command_event("help", secret="rotated-secret"), lambda_context())["statusCode"] == 200
+
+
 def test_latest_is_acked_queued_on_sqs_and_answered_by_the_worker(deployed: tuple[LocalStack, FakeSlackAPI]) -> None:
     aws, fake = deployed
     from headlines.container import build_store

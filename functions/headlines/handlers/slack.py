@@ -51,12 +51,38 @@ def default_handler() -> SlackRequestHandler:
     """
     from headlines.aws.secrets import with_slack_secrets
 
-    return build_handler(with_slack_secrets(get_settings()))
+    settings = with_slack_secrets(get_settings())
+    _built_with[:] = [_secrets_of(settings)]
+    return build_handler(settings)
+
+
+_built_with: list[str] = []
+
+
+def _secrets_of(settings: Settings) -> str:
+    import hashlib
+
+    values = [s.get_secret_value() if s else "" for s in (settings.slack_bot_token, settings.slack_signing_secret)]
+    return hashlib.sha256("\0".join(values).encode()).hexdigest()
+
+
+def _refresh_if_rotated() -> None:
+    """A rotated token or signing secret reaches a warm function within the secrets' cache age (5 minutes,
+    `headlines.aws.secrets.SECRET_MAX_AGE`): SSM is asked again once the cached value is older, and the app is
+    rebuilt when a value changed. Between refreshes a request costs no SSM call."""
+    if not default_handler.cache_info().currsize:
+        return
+    from headlines.aws.secrets import with_slack_secrets
+
+    if _built_with != [_secrets_of(with_slack_secrets(get_settings()))]:
+        logger.info("Slack secrets changed in SSM; rebuilding the app")
+        default_handler.cache_clear()
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _refresh_if_rotated()
     answer = default_handler().handle(event, context)
     # Slack401 counts refused signatures, Slack5xx what Slack retries (the Api5xxAlarm also sees those).
     status = int(answer.get("statusCode", 0))
