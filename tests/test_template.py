@@ -325,3 +325,17 @@ def test_alarm_topic_can_email_someone() -> None:
 def test_slack_function_has_a_full_vcpu_for_its_cold_start() -> None:
     """Lambda's CPU share is memory / 1769 MB; the cold start is CPU-bound (benchmarks/slack_cold_start.py)."""
     assert int(resource("SlackFunction")["Properties"]["MemorySize"]) >= 1769
+
+
+def test_samconfig_deploys_without_questions_the_guide_answers() -> None:
+    """`sam deploy` with samconfig.toml: the IAM capability, managed artifact bucket and image repository, a
+    change set to confirm; no account, region or secret committed."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "samconfig.toml").read_text())
+    deploy = config["default"]["deploy"]["parameters"]
+    assert config["default"]["global"]["parameters"]["stack_name"]
+    assert "CAPABILITY_IAM" in deploy["capabilities"].split()
+    assert deploy["resolve_s3"] is True and deploy["resolve_image_repos"] is True and deploy["confirm_changeset"] is True
+    text = (REPO / "samconfig.toml").read_text()
+    assert not re.search(r"\d{12}|region\s*=|xox[bpa]-", text), "nothing account-specific in samconfig.toml"
