@@ -2,7 +2,7 @@
 
 moto creates the tables, queues, buckets, roles, functions, log groups and topic (not the HTTP API, alarms,
 bucket policies or event-invoke configs: it skips those types). On that stack: the deploy succeeds under a
-long, capitalised stack name; every `$(out NAME)` of step 3 answers the guide's own `describe-stacks --query`;
+long, capitalised stack name; every `$(out …)` of step 3 answers the guide's own `describe-stacks --query`;
 and step 10's teardown keeps the five tables and the articles bucket and deletes the rest.
 """
 
