@@ -28,11 +28,23 @@ def lambda_logger(service: str) -> Logger:
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-    from headlines.settings import get_settings
-
-    level = get_settings().log_level.upper()
+    level = _log_level()
     logger = Logger(service=service, level=level)
     if in_lambda():
         logging.getLogger(LIBRARY_LOGGER)  # registered now, so it is configured even before its children exist
         copy_config_to_registered_loggers(source_logger=logger, include={LIBRARY_LOGGER}, log_level=level)
     return logger
+
+
+def _log_level() -> str:
+    """`HEADLINES_LOG_LEVEL`, read without filling `get_settings()`'s cache at import (the process's settings are
+    read at the first request, after any environment set up around the import); a bad setting is reported
+    there, by the request, so logging still starts at INFO."""
+    from pydantic import ValidationError
+
+    from headlines.settings import Settings
+
+    try:
+        return Settings().log_level.upper()
+    except ValidationError:
+        return "INFO"
