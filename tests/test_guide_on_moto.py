@@ -71,8 +71,10 @@ def test_guide_variables_come_from_outputs_and_teardown_keeps_the_data(stack: An
                                          "StoryVectorsTable", "SubscriptionsTable"]
     client("s3").put_object(Bucket=bucket, Key="incoming/a.json", Body=b"{}")
     cfn.delete_stack(StackName=name)
-    tables = set(client("dynamodb").list_tables()["TableNames"])
     buckets = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
     for physical, logical in retained.items():
-        assert physical in (buckets if logical == "ArticlesBucket" else tables), f"{logical} was not retained"
+        if logical == "ArticlesBucket":
+            assert physical in buckets, f"{logical} was not retained"
+        else:  # describe, not list: the session's moto server holds more tables than one ListTables page
+            assert client("dynamodb").describe_table(TableName=physical)["Table"]["TableStatus"] == "ACTIVE", logical
     assert values["IndexBucketName"] not in buckets
