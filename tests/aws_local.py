@@ -35,6 +35,26 @@ def resources_of_type(kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template()["Resources"].items() if v["Type"] == kind}
 
 
+def function_environment(name: str) -> dict[str, Any]:
+    """The environment template.yaml gives a function: Globals merged with its own variables."""
+    merged = dict(template()["Globals"]["Function"]["Environment"]["Variables"])
+    merged.update(resource(name)["Properties"].get("Environment", {}).get("Variables", {}))
+    return merged
+
+
+def deployment_settings() -> set[str]:
+    """The settings that must differ on AWS: every HEADLINES_* variable template.yaml sets on some function,
+    and every setting naming an AWS resource (a table, queue, bucket, snapshot or secret parameter)."""
+    import re
+
+    from headlines.settings import Settings
+
+    aws_named = {f"HEADLINES_{f.upper()}" for f in Settings.model_fields
+                 if re.search(r"(_table|queue_url|_param|^bucket|^index_snapshot|^store)$", f)}
+    functions = resources_of_type("AWS::Serverless::Function")
+    return aws_named | {k for fn in functions for k in function_environment(fn) if k.startswith("HEADLINES_")}
+
+
 @dataclass
 class LocalStack:
     """Names of the resources created for one test, and boto3 clients on the moto server."""
@@ -45,6 +65,10 @@ class LocalStack:
     bucket: str = ""
     index_bucket: str = ""
     clients: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
+    """template.yaml's parameters as this stack was "deployed" with (the secret parameter names are unique)."""
+    names: Any = None
+    """tests.iam_local.Names: what each logical id resolves to here (for the IAM roles)."""
 
     def client(self, service: str) -> Any:
         from headlines.aws.clients import client
@@ -84,30 +108,54 @@ def create_table(ddb: Any, logical_id: str, name: str) -> None:
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
 
+SECRET_PARAMETERS = ("SlackBotTokenParameter", "SlackSigningSecretParameter", "WebhookSecretParameter")
+
+
 def create_stack() -> LocalStack:
-    """Every table, the work queue + DLQ (redrive from the template) and the bucket, uniquely named."""
+    """Every table, the work queue + DLQ (redrive from the template) and the buckets, uniquely named.
+
+    The articles bucket gets the name template.yaml gives it (from a stack id of this test's own), and the
+    secret parameters unique names: the IAM roles (tests/iam_local.py) resolve to exactly these resources.
+    """
     from headlines.aws.clients import client
+    from tests.iam_local import ACCOUNT, REGION, Names
 
     suffix = uuid.uuid4().hex[:8]
     stack = LocalStack()
+    names = stack.names = Names(stack_id=f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/headlines-{suffix}/{uuid.uuid4()}")
+    for key, spec in template()["Parameters"].items():
+        stack.parameters[key] = f"headlines-test-{suffix}/{key}" if key in SECRET_PARAMETERS else str(spec.get("Default", ""))
+    names.refs.update(stack.parameters)
     ddb = client("dynamodb")
     for logical_id in resources_of_type("AWS::DynamoDB::Table"):
         name = f"{logical_id}-{suffix}"
         create_table(ddb, logical_id, name)
         stack.tables[logical_id] = name
+        names.refs[logical_id] = name
+        names.attrs[(logical_id, "Arn")] = ddb.describe_table(TableName=name)["Table"]["TableArn"]
     sqs = client("sqs")
-    stack.dlq_url = sqs.create_queue(QueueName=f"dlq-{suffix}")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=stack.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def queue(logical_id: str, name: str, **attributes: str) -> str:
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        names.refs[logical_id] = url
+        names.attrs[(logical_id, "QueueName")] = name
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        names.attrs[(logical_id, "Arn")] = attributes["QueueArn"]
+        return url
+
+    stack.dlq_url = queue("DeadLetterQueue", f"dlq-{suffix}")
+    queue("FailedEventsQueue", f"failed-{suffix}")
     work = resource("WorkQueue")["Properties"]
-    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(work["RedrivePolicy"]["maxReceiveCount"])}
-    stack.queue_url = sqs.create_queue(
-        QueueName=f"work-{suffix}",
-        Attributes={"VisibilityTimeout": str(work["VisibilityTimeout"]), "RedrivePolicy": json.dumps(redrive)},
-    )["QueueUrl"]
-    stack.bucket = f"articles-{suffix}"
-    client("s3").create_bucket(Bucket=stack.bucket)
+    redrive = {"deadLetterTargetArn": names.attrs[("DeadLetterQueue", "Arn")],
+               "maxReceiveCount": str(work["RedrivePolicy"]["maxReceiveCount"])}
+    stack.queue_url = queue("WorkQueue", f"work-{suffix}", VisibilityTimeout=str(work["VisibilityTimeout"]),
+                            RedrivePolicy=json.dumps(redrive))
+    stack.bucket = names.resolve(resource("ArticlesBucket")["Properties"]["BucketName"])
     stack.index_bucket = f"index-{suffix}"
-    client("s3").create_bucket(Bucket=stack.index_bucket)
+    for logical_id, bucket in (("ArticlesBucket", stack.bucket), ("IndexBucket", stack.index_bucket)):
+        client("s3").create_bucket(Bucket=bucket)
+        names.refs[logical_id] = bucket
+        names.attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{bucket}"
     return stack
 
 

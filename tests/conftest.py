@@ -92,8 +92,13 @@ def moto_server() -> Iterator[str]:
         mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
         mp.setenv("AWS_REGION", "us-east-1")
-        from headlines.aws.clients import reset_clients
+        import botocore.session
 
+        from headlines.aws.clients import reset_clients
+        from tests.iam_local import install
+
+        # Every client made from here on checks the calls a handler makes against its function's role.
+        mp.setattr(botocore.session.Session, "create_client", install(botocore.session.Session.create_client))
         reset_clients()
         try:
             yield url
@@ -103,9 +108,18 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Fresh, uniquely named resources from template.yaml on the moto server; HEADLINES_* point at them."""
+def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Fresh, uniquely named resources from template.yaml on the moto server; HEADLINES_* point at them.
+
+    IAM as deployed: every handler template.yaml names runs as its function, and each AWS call it makes is
+    checked against that function's role (tests/iam_local.py); a call the role would not allow is refused as
+    AWS would, and the test fails naming the statement to add.
+    """
+    import functools
+    import importlib
+
     from tests.aws_local import create_stack
+    from tests.iam_local import ENFORCER, handler_targets, roles
 
     stack = create_stack()
     for key, value in stack.env().items():
@@ -113,7 +127,56 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    return stack
+    ENFORCER.roles, ENFORCER.names, ENFORCER.denials = roles(stack.names), stack.names, []
+    from headlines.aws import secrets
+    from tests.aws_local import deployment_settings, function_environment
+
+    deployed = deployment_settings()
+    last: list[str] = []
+
+    def as_function(event: Any, context: Any, _fn: str, _original: Any) -> Any:
+        """Run a handler as its function: its role, and only the deployment settings template.yaml gives it
+        (the test's stand-in values for those); secrets cached by another function are not seen."""
+        hidden = {k: os.environ.pop(k) for k in deployed - set(function_environment(_fn)) if k in os.environ}
+        get_settings.cache_clear()
+        if last[-1:] != [_fn]:
+            secrets._provider.cache_clear()
+            last.append(_fn)
+        try:
+            with ENFORCER.acting_as(_fn):
+                return _original(event, context)
+        finally:
+            os.environ.update(hidden)
+            get_settings.cache_clear()
+
+    for function, target in handler_targets().items():
+        module_name, _, attr = target.rpartition(".")
+        module = importlib.import_module(module_name)
+        wrapped = functools.partial(as_function, _fn=function, _original=getattr(module, attr))
+        monkeypatch.setattr(module, attr, functools.wraps(getattr(module, attr))(wrapped))
+
+    # Which settings each function uses while it runs: a deployment setting (one template.yaml sets on some
+    # function) that a function uses must be set for that function too, or on AWS it would use a default
+    # (a table named "headlines-stories"). A read that finds None is "not configured", which code must handle.
+    from headlines.settings import Settings
+
+    reads: set[tuple[str, str]] = set()
+    plain = Settings.__getattribute__
+
+    def recording(self: Settings, name: str) -> Any:
+        value = plain(self, name)
+        if ENFORCER.acting and value is not None and name in Settings.model_fields:
+            reads.add((ENFORCER.acting[-1], name))
+        return value
+
+    monkeypatch.setattr(Settings, "__getattribute__", recording)
+    yield stack
+    denials, ENFORCER.denials = ENFORCER.denials, []
+    assert not denials, "IAM (template.yaml roles) refused:\n" + "\n".join(dict.fromkeys(str(d) for d in denials))
+    unset = sorted(f"{fn} reads HEADLINES_{name.upper()}, which template.yaml does not set for it"
+                   for fn, name in reads if f"HEADLINES_{name.upper()}" in deployed
+                   and f"HEADLINES_{name.upper()}" not in function_environment(fn))
+    assert not unset, "\n".join(unset)
 
 
 @pytest.fixture

@@ -21,6 +21,10 @@ def lambda_context() -> Any:
         function_name="headlines-slack",
         invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:headlines-slack",
         aws_request_id="req-1",
+        function_version="$LATEST",  # the rest of what Powertools' Logger reads from a Lambda context
+        memory_limit_in_mb=512,
+        log_group_name="/aws/lambda/headlines-slack",
+        log_stream_name="test",
     )
 
 

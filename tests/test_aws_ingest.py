@@ -24,7 +24,7 @@ ARTICLE = {
 
 @pytest.fixture
 def stack(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
-    name = f"/headlines/test/{aws.bucket}/webhook-secret"
+    name = "/" + aws.parameters["WebhookSecretParameter"]  # as template.yaml passes it: the name the role may read
     aws.client("ssm").put_parameter(Name=name, Value=SECRET, Type="SecureString")
     monkeypatch.setenv("HEADLINES_WEBHOOK_SECRET_PARAM", name)
     from headlines.settings import get_settings
@@ -217,7 +217,7 @@ def test_objects_outside_incoming_are_ignored_and_left_alone(stack: LocalStack, 
 
 
 def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEADLINES_WEBHOOK_SECRET_PARAM", "/headlines/test/never-created")
+    stack.client("ssm").delete_parameter(Name="/" + stack.parameters["WebhookSecretParameter"])  # deleted after deploy
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
@@ -225,3 +225,14 @@ def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, m
     answer = ingest.handler(http_event(json.dumps(ARTICLE), SECRET), LambdaContext())
     assert answer["statusCode"] == 503 and "cannot be read" in json.loads(answer["body"])["error"]
     assert receive_jobs(stack.queue_url) == []
+
+
+def test_a_notification_from_another_bucket_is_ignored(stack: LocalStack) -> None:
+    """HEADLINES_BUCKET names the one bucket ingested; another bucket's object is left alone, nothing queued."""
+    other = f"{stack.index_bucket}"
+    stack.client("s3").put_object(Bucket=other, Key="incoming/a.json", Body=json.dumps(ARTICLE).encode())
+    result = ingest.handler(s3_event(other, "incoming/a.json"), LambdaContext())
+    (outcome,) = result["outcomes"]
+    assert outcome["status"] == "ignored" and stack.bucket in outcome["reason"]
+    assert receive_jobs(stack.queue_url) == []
+    assert [o["Key"] for o in stack.client("s3").list_objects_v2(Bucket=other)["Contents"]] == ["incoming/a.json"]

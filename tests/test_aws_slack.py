@@ -17,14 +17,16 @@ from headlines.handlers import worker
 from headlines.models import Article, Story
 from tests.aws_local import LocalStack, poll_once, receive_jobs
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack_events import SIGNING_SECRET, command_event, lambda_context
+from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
 
 
 @pytest.fixture
 def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LocalStack, FakeSlackAPI]]:
     with FakeSlackAPI() as fake:
         ssm = aws.client("ssm")
-        names = {"bot": f"/{aws.bucket}/slack/bot-token", "signing": f"/{aws.bucket}/slack/signing-secret"}
+        # The parameter names template.yaml passes (a leading slash added), which the roles may read.
+        names = {"bot": "/" + aws.parameters["SlackBotTokenParameter"],
+                 "signing": "/" + aws.parameters["SlackSigningSecretParameter"]}
         ssm.put_parameter(Name=names["bot"], Value="xoxb-from-ssm", Type="SecureString")
         ssm.put_parameter(Name=names["signing"], Value=SIGNING_SECRET, Type="SecureString")
         monkeypatch.setenv("HEADLINES_SLACK_BOT_TOKEN_PARAM", names["bot"])
@@ -57,6 +59,22 @@ def test_wrong_signature_is_refused_with_the_secret_from_ssm(deployed: tuple[Loc
     assert receive_jobs(aws.queue_url) == []
 
 
+def test_a_rotated_signing_secret_reaches_the_warm_function_after_the_cache_age(
+    deployed: tuple[LocalStack, FakeSlackAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the cached value is older than SECRET_MAX_AGE (5 minutes; 0 s here) the warm function reads the
+    secret again and rebuilds the app: requests signed with the old secret are refused, the new one works."""
+    from headlines.aws import secrets
+
+    aws, _ = deployed
+    monkeypatch.setattr(secrets, "SECRET_MAX_AGE", 0)
+    assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 200
+    aws.client("ssm").put_parameter(Name="/" + aws.parameters["SlackSigningSecretParameter"], Value="rotated-secret",
+                                    Type="SecureString", Overwrite=True)
+    assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 401
+    assert slack_handler.handler(command_event("help", secret="rotated-secret"), lambda_context())["statusCode"] == 200
+
+
 def test_latest_is_acked_queued_on_sqs_and_answered_by_the_worker(deployed: tuple[LocalStack, FakeSlackAPI]) -> None:
     aws, fake = deployed
     from headlines.container import build_store
@@ -71,6 +89,28 @@ def test_latest_is_acked_queued_on_sqs_and_answered_by_the_worker(deployed: tupl
     assert poll_once(aws, worker.handler) == {"batchItemFailures": []}
     (reply,) = fake.responses("r1")
     assert "Paris and Moscow weigh talks" in str(reply)
+
+
+def test_mention_is_acked_once_and_answered_in_thread(deployed: tuple[LocalStack, FakeSlackAPI]) -> None:
+    """The @mention path as deployed: the Slack function records the event id in the posts table (so Slack's
+    retry is dropped) under its own role, queues the question, and the worker answers in the thread."""
+    aws, fake = deployed
+    ts = "1700000001.000100"
+    event = {"type": "app_mention", "user": "U0ALICE", "text": "<@UHEADLINES> satellite", "ts": ts, "channel": "C0AWS",
+             "event_ts": ts}
+    assert slack_handler.handler(events_api_event(event, event_id="EvAWS1"), lambda_context())["statusCode"] == 200
+    retry = events_api_event(event, event_id="EvAWS1", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
+    assert slack_handler.handler(retry, lambda_context())["statusCode"] == 200
+    assert len(receive_jobs_peek(aws)) == 1  # the retry was dropped
+    _drain(aws)
+    (post,) = fake.posts("C0AWS")  # answered once, in the thread (what it says is the ask engine's business)
+    assert post["thread_ts"] == ts and post["text"]
+
+
+def receive_jobs_peek(aws: LocalStack) -> list[str]:
+    from tests.aws_local import queue_bodies
+
+    return queue_bodies(aws.queue_url)
 
 
 def _drain(aws: LocalStack) -> None:

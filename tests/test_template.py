@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -105,17 +106,26 @@ def _walk(node: Any, path: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def test_no_wildcard_actions_and_policy_templates_name_their_resource() -> None:
+def test_no_wildcard_allows_and_policies_name_their_resource() -> None:
+    """Allow statements name actions and resources (a Deny, like the HTTPS-only bucket policy, may say s3:*)."""
     for path, node in _walk(template()["Resources"]):
-        if path.endswith("/Action") or path.endswith("/NotAction"):
-            actions = node if isinstance(node, list) else [node]
-            assert not any("*" in str(a) for a in actions), f"wildcard action at {path}: {node}"
+        if isinstance(node, dict) and node.get("Effect") == "Allow":
+            actions = node.get("Action", [])
+            actions = actions if isinstance(actions, list) else [actions]
+            assert actions and not any("*" in str(a) for a in actions), f"wildcard action at {path}: {node}"
+            resources = node.get("Resource", [])
+            resources = resources if isinstance(resources, list) else [resources]
+            assert resources and "*" not in resources, f"Allow on every resource at {path}"
     for name, fn in FUNCTIONS.items():
         for policy in fn["Properties"].get("Policies", []):
-            assert isinstance(policy, dict) and len(policy) == 1, f"{name}: only SAM policy templates, got {policy}"
+            assert isinstance(policy, dict) and len(policy) == 1, f"{name}: a policy template or a Statement list, got {policy}"
             (kind, args), = policy.items()
-            assert kind.endswith("Policy"), f"{name}: {kind}"
-            assert args and all(v not in ("*", "") for v in args.values()), f"{name}: {kind} must name its resource"
+            assert kind == "Statement" or kind.endswith("Policy"), f"{name}: {kind}"
+            if kind != "Statement":
+                assert kind not in ("SSMParameterReadPolicy", "S3CrudPolicy", "S3WritePolicy"), (
+                    f"{name}: {kind} grants more than needed (DescribeParameters on *, ACL/lifecycle writes)"
+                )
+                assert args and all(v not in ("*", "") for v in args.values()), f"{name}: {kind} must name its resource"
 
 
 def test_tables_are_on_demand_with_point_in_time_recovery_and_the_indexes_the_store_queries() -> None:
@@ -205,6 +215,23 @@ def test_function_environment_is_settings_the_code_reads(name: str) -> None:
             assert key in fields, f"{name} sets {key}, which Settings does not read"
 
 
+def test_every_setting_the_template_sets_is_read_by_the_code() -> None:
+    """The other half of the contract: a HEADLINES_* variable set on a function and read nowhere is drift
+    (HEADLINES_BUCKET was). Reads on AWS of settings the template does not set are caught in the `aws` fixture."""
+    import ast
+
+    read: set[str] = set()
+    for path in (REPO / "functions" / "headlines").rglob("*.py"):
+        if path.name == "settings.py":
+            continue
+        read |= {n.attr for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Attribute)}
+    for name in FUNCTIONS:
+        for key in _environment(FUNCTIONS[name]):
+            if key.startswith("HEADLINES_"):
+                field = key.removeprefix("HEADLINES_").lower()
+                assert field in read, f"{name} sets {key}, but no code reads settings.{field}"
+
+
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_handlers_exist(name: str) -> None:
     props = FUNCTIONS[name]["Properties"]
@@ -224,3 +251,91 @@ def test_zip_handlers_import_without_the_model_or_network() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+TABLES = resources_of_type("AWS::DynamoDB::Table")
+
+
+@pytest.mark.parametrize("name", [*sorted(TABLES), "ArticlesBucket"])
+def test_data_is_retained_on_delete_and_replacement(name: str) -> None:
+    res = resource(name)
+    assert res.get("DeletionPolicy") == "Retain" and res.get("UpdateReplacePolicy") == "Retain", name
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_has_a_log_group_with_a_retention(name: str) -> None:
+    groups = [
+        g["Properties"] for g in resources_of_type("AWS::Logs::LogGroup").values()
+        if g["Properties"].get("LogGroupName") == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
+    ]
+    assert len(groups) == 1, f"{name}: no log group /aws/lambda/<function>"
+    assert groups[0]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_api_access_logs_go_to_a_log_group_with_a_retention() -> None:
+    settings = resource("HttpApi")["Properties"]["AccessLogSettings"]
+    (group,) = settings["DestinationArn"]["Fn::GetAtt"][:1]
+    assert resource(group)["Type"] == "AWS::Logs::LogGroup" and "RetentionInDays" in resource(group)["Properties"]
+    assert "$context.status" in settings["Format"] and "$context.requestId" in settings["Format"]
+
+
+def test_articles_bucket_is_named_alike_everywhere_and_not_from_the_stack_name() -> None:
+    """Bucket names are lowercase and at most 63 characters: a long or capitalised stack name must not break them."""
+    name = resource("ArticlesBucket")["Properties"]["BucketName"]
+    assert "AWS::StackName" not in json.dumps(name)
+    assert resource("IngestFunction")["Properties"]["Environment"]["Variables"]["HEADLINES_BUCKET"] == name
+    prefix, subs = name["Fn::Sub"]
+    assert prefix == "headlines-articles-${StackUuid}"
+    assert subs == {"StackUuid": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}}
+    longest = prefix.replace("${StackUuid}", "0" * 36)
+    assert len(longest) <= 63 and longest == longest.lower()
+    policy = json.dumps(resource("IngestFunction")["Properties"]["Policies"])
+    assert policy.count('"headlines-articles-${StackUuid}') == 0 and policy.count("s3:::headlines-articles-${StackUuid}") == 3
+    assert policy.count(json.dumps(subs)[1:-1]) == 3
+
+
+def _alarm_targets() -> set[tuple[str, str, str]]:
+    out = set()
+    for alarm in resources_of_type("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        (dim,) = props["Dimensions"]
+        value = dim["Value"]
+        target = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+        out.add((props["Namespace"], props["MetricName"], target))
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    return out
+
+
+def test_alarms_cover_function_errors_api_5xx_and_queues() -> None:
+    targets = _alarm_targets()
+    for fn in ("SlackFunction", "IngestFunction", "WorkerFunction"):
+        assert ("AWS/Lambda", "Errors", fn) in targets, fn
+    assert ("AWS/ApiGateway", "5xx", "HttpApi") in targets
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "DeadLetterQueue") in targets
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "WorkQueue") in targets
+
+
+def test_alarm_topic_can_email_someone() -> None:
+    sub = resource("AlarmEmailSubscription")
+    assert sub["Condition"] == "HasAlarmEmail" and sub["Properties"]["Protocol"] == "email"
+    assert sub["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template()["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_slack_function_has_a_full_vcpu_for_its_cold_start() -> None:
+    """Lambda's CPU share is memory / 1769 MB; the cold start is CPU-bound (benchmarks/slack_cold_start.py)."""
+    assert int(resource("SlackFunction")["Properties"]["MemorySize"]) >= 1769
+
+
+def test_samconfig_deploys_without_questions_the_guide_answers() -> None:
+    """`sam deploy` with samconfig.toml: the IAM capability, managed artifact bucket and image repository, a
+    change set to confirm; no account, region or secret committed."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "samconfig.toml").read_text())
+    deploy = config["default"]["deploy"]["parameters"]
+    assert config["default"]["global"]["parameters"]["stack_name"]
+    assert "CAPABILITY_IAM" in deploy["capabilities"].split()
+    assert deploy["resolve_s3"] is True and deploy["resolve_image_repos"] is True and deploy["confirm_changeset"] is True
+    text = (REPO / "samconfig.toml").read_text()
+    assert not re.search(r"\d{12}|region\s*=|xox[bpa]-", text), "nothing account-specific in samconfig.toml"

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from headlines.aws.events import require
+from headlines.aws.observability import lambda_logger
 from headlines.container import build_queue, build_store
 from headlines.settings import get_settings
 from headlines.slack.digest import queue_due_digests
 
-logger = Logger(service="headlines-digest")
+logger = lambda_logger("headlines-digest")
 metrics = Metrics(namespace="Headlines", service="digest")
 
 

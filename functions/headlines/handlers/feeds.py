@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from headlines.aws.events import require
+from headlines.aws.observability import lambda_logger
 from headlines.container import build_fetcher, build_queue, build_store
 from headlines.feeds import FeedPoller
 from headlines.settings import get_settings
 
-logger = Logger(service="headlines-feeds")
+logger = lambda_logger("headlines-feeds")
 metrics = Metrics(namespace="Headlines", service="feeds")
 
 

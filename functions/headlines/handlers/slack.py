@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from headlines.aws.observability import lambda_logger
 from headlines.jobs import JobQueue
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
@@ -21,7 +24,8 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_sdk import WebClient
 
-logger = logging.getLogger(__name__)
+logger = lambda_logger("headlines-slack")
+metrics = Metrics(namespace="Headlines", service="slack")
 
 
 def _response(status: int, body: str = "") -> dict[str, Any]:
@@ -83,8 +87,40 @@ def default_handler() -> VerifiedHandler:
     """
     from headlines.aws.secrets import with_slack_secrets
 
-    return build_handler(with_slack_secrets(get_settings()))
+    settings = with_slack_secrets(get_settings())
+    _built_with[:] = [_secrets_of(settings)]
+    return build_handler(settings)
 
 
+_built_with: list[str] = []
+
+
+def _secrets_of(settings: Settings) -> str:
+    import hashlib
+
+    values = [s.get_secret_value() if s else "" for s in (settings.slack_bot_token, settings.slack_signing_secret)]
+    return hashlib.sha256("\0".join(values).encode()).hexdigest()
+
+
+def _refresh_if_rotated() -> None:
+    """A rotated token or signing secret reaches a warm function within the secrets' cache age (5 minutes,
+    `headlines.aws.secrets.SECRET_MAX_AGE`): SSM is asked again once the cached value is older, and the app is
+    rebuilt when a value changed. Between refreshes a request costs no SSM call."""
+    if not default_handler.cache_info().currsize:
+        return
+    from headlines.aws.secrets import with_slack_secrets
+
+    if _built_with != [_secrets_of(with_slack_secrets(get_settings()))]:
+        logger.info("Slack secrets changed in SSM; rebuilding the app")
+        default_handler.cache_clear()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return default_handler().handle(event, context)
+    _refresh_if_rotated()
+    answer = default_handler().handle(event, context)
+    # Slack401 counts refused signatures, Slack5xx what Slack retries (the Api5xxAlarm also sees those).
+    status = int(answer.get("statusCode", 0))
+    metrics.add_metric(name=f"Slack{status if status < 500 else '5xx'}", unit=MetricUnit.Count, value=1)
+    return answer

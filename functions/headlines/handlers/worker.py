@@ -11,17 +11,18 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 from headlines.aws.events import require
 from headlines.aws.jobrunner import JobRecords, dead_letters_from, idempotent, production_run
+from headlines.aws.observability import lambda_logger
 from headlines.deferral import job_budget
 from headlines.settings import get_settings
 
-logger = Logger(service="headlines-worker")
+logger = lambda_logger("headlines-worker")
 metrics = Metrics(namespace="Headlines", service="worker")
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
