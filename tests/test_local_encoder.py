@@ -103,7 +103,7 @@ def test_model_pipeline_embeds_with_the_encoder_it_is_given(tmp_path: Path) -> N
 
     store = SQLiteStore(tmp_path / "model.db")
     pipeline = build_pipeline(Settings(), store=store, encoder=HashingEncoder())
-    assert pipeline.describe().split(" -> ")[2:] == ["store (SQLiteStore)", "embed (test:hashing)"]
+    assert pipeline.describe().split(" -> ")[2:] == ["store (SQLiteStore)", "embed (test:hashing)", "group into events"]
     story = pipeline.process(load_samples()[0])
     assert story.id in SQLiteEmbeddingStore(store.path).ids()
     # HEADLINES_EMBED=false switches the step off even where the summarizer has the encoder.

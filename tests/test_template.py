@@ -283,15 +283,16 @@ def test_articles_bucket_is_named_alike_everywhere_and_not_from_the_stack_name()
     """Bucket names are lowercase and at most 63 characters: a long or capitalised stack name must not break them."""
     name = resource("ArticlesBucket")["Properties"]["BucketName"]
     assert "AWS::StackName" not in json.dumps(name)
-    assert resource("IngestFunction")["Properties"]["Environment"]["Variables"]["HEADLINES_BUCKET"] == name
+    for function in ("IngestFunction", "FeedsFunction", "WorkerFunction"):  # ingest; claim-checked jobs under jobs/
+        assert resource(function)["Properties"]["Environment"]["Variables"]["HEADLINES_BUCKET"] == name, function
     prefix, subs = name["Fn::Sub"]
     assert prefix == "headlines-articles-${StackUuid}"
     assert subs == {"StackUuid": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}}
     longest = prefix.replace("${StackUuid}", "0" * 36)
     assert len(longest) <= 63 and longest == longest.lower()
     policy = json.dumps(resource("IngestFunction")["Properties"]["Policies"])
-    assert policy.count('"headlines-articles-${StackUuid}') == 0 and policy.count("s3:::headlines-articles-${StackUuid}") == 3
-    assert policy.count(json.dumps(subs)[1:-1]) == 3
+    assert policy.count('"headlines-articles-${StackUuid}') == 0 and policy.count("s3:::headlines-articles-${StackUuid}") == 4
+    assert policy.count(json.dumps(subs)[1:-1]) == 4
 
 
 def _alarm_targets() -> set[tuple[str, str, str]]:
