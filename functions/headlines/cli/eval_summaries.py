@@ -11,6 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 
+PROBLEM_COLUMNS = {
+    "furniture": "furn.",
+    "cut": "cut",
+    "unresolved_opening": "unres.",
+    "quote_without_speaker": "quote",
+    "near_duplicate": "dup",
+}
+
+
 def summaries(
     data: Annotated[Path, typer.Option("--data", help="JSON Lines with id, title, body, reference", dir_okay=False)],
     sentences: Annotated[int, typer.Option(min=1, max=20, help="Sentences per summary, for every row")] = 3,
@@ -43,7 +52,7 @@ def summaries(
         return
     budget = f"{max_words} words" if max_words else "no word cap"
     table = Table(title=f"Summaries: {data.name}, {result['data_size']} articles, {sentences} sentences, {budget}")
-    for column in ("summarizer", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "words", "sentences"):
+    for column in ("summarizer", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "words", "sentences", *PROBLEM_COLUMNS.values()):
         table.add_column(column, justify="left" if column == "summarizer" else "right")
     for row in result["rows"]:
         table.add_row(
@@ -53,9 +62,15 @@ def summaries(
             f"{row['rougeLsum']:.2f}",
             f"{row['words']:.1f}",
             f"{row['sentences']:.2f}",
+            *(str(row["problems"][key]) for key in PROBLEM_COLUMNS),
         )
     console = Console()
     console.print(table)
+    console.print(
+        f"vs Lead at the same settings: ROUGE-1 {result['rouge1_gain_over_lead']:+.2f}, ROUGE-2 {result['rouge2_gain_over_lead']:+.2f}. "
+        "Reader problems: summaries with furniture/captions, a cut sentence (no final punctuation or an ellipsis cut), "
+        "an unresolved opening pronoun or connective, a quote without its speaker, a near-duplicate pair."
+    )
     gap = result["lead3_to_oracle_gap_closed"]
     console.print(
         f"ROUGE-2 vs Lead-3: {result['rouge2_gain_over_lead3']:+.2f} points; length x{result['length_vs_lead3']} of Lead-3; "

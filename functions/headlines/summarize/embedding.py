@@ -16,6 +16,8 @@ import numpy as np
 
 from headlines.encoder import SentenceEncoder
 from headlines.models import Article
+from headlines.furniture import is_furniture_sentence
+from headlines.summarize.coherence import is_cut, is_dependent_opening, is_speakerless_quote, near_duplicates
 from headlines.summarize.features import sentence_features
 from headlines.summarize.scorer import SentenceScorer
 from headlines.text import split_sentences_with_paragraphs, truncate_words, word_count
@@ -126,19 +128,76 @@ class EmbeddingSummarizer:
         return out
 
     def select(self, doc: Document, scores: np.ndarray, emb: np.ndarray, *, sentences: int, max_words: int) -> list[str]:
-        """Best-scoring sentences within both limits, skipping repeats, returned in reading order."""
-        chosen: list[int] = []
-        used = 0
-        for i in np.argsort(-scores, kind="stable"):
-            if len(chosen) >= sentences:
+        """Best-scoring sentences within both limits that read cleanly on their own, in reading order.
+
+        Skipped: captions and other furniture, sentences without final punctuation, quotes without a speaker,
+        and repeats (cosine above `redundancy`, or most content words shared). When the summary would open with
+        a pronoun or connective, the sentence before it is added if it fits; otherwise that opener is dropped
+        and the next best takes its place. Only if no sentence passes are the checks relaxed.
+        """
+        words = [word_count(s) for s in doc.sentences]
+        order = [int(i) for i in np.argsort(-scores, kind="stable")]
+        clean = [i for i in order if readable(doc.sentences[i])]
+        chosen = self._fill(doc, emb, clean, [], set(), words, sentences=sentences, max_words=max_words)
+        banned: set[int] = set()
+        for _ in range(len(doc.sentences)):
+            if not chosen:
                 break
-            n = word_count(doc.sentences[i])
-            if used + n > max_words:
+            opener = min(chosen)
+            if opener == 0 or not is_dependent_opening(doc.sentences[opener]) or opener - 1 in chosen:
+                break
+            before = opener - 1
+            if (
+                len(chosen) < sentences
+                and sum(words[i] for i in chosen) + words[before] <= max_words
+                and readable(doc.sentences[before])
+                and not self._repeats(doc, emb, chosen, before)
+            ):
+                chosen.append(before)
                 continue
-            if chosen and float(np.max(emb[chosen] @ emb[i])) > self.redundancy:
-                continue
-            chosen.append(int(i))
-            used += n
+            banned.add(opener)
+            chosen.remove(opener)
+            chosen = self._fill(doc, emb, clean, chosen, banned, words, sentences=sentences, max_words=max_words)
+        if not chosen:
+            chosen = self._fill(doc, emb, order, [], set(), words, sentences=sentences, max_words=max_words)
         if not chosen:  # even the shortest sentence is over budget: cut the best one
             return [truncate_words(doc.sentences[int(np.argmax(scores))], max_words)]
         return [doc.sentences[i] for i in sorted(chosen)]
+
+    def _repeats(self, doc: Document, emb: np.ndarray, chosen: Sequence[int], i: int) -> bool:
+        if not chosen:
+            return False
+        if float(np.max(emb[list(chosen)] @ emb[i])) > self.redundancy:
+            return True
+        return any(near_duplicates(doc.sentences[j], doc.sentences[i]) for j in chosen)
+
+    def _fill(
+        self,
+        doc: Document,
+        emb: np.ndarray,
+        order: Sequence[int],
+        chosen: list[int],
+        banned: set[int],
+        words: Sequence[int],
+        *,
+        sentences: int,
+        max_words: int,
+    ) -> list[int]:
+        """Add candidates in `order` while both limits hold, skipping banned ones and repeats."""
+        chosen = list(chosen)
+        used = sum(words[i] for i in chosen)
+        for i in order:
+            if len(chosen) >= sentences:
+                break
+            if i in chosen or i in banned or used + words[i] > max_words:
+                continue
+            if self._repeats(doc, emb, chosen, i):
+                continue
+            chosen.append(i)
+            used += words[i]
+        return chosen
+
+
+def readable(sentence: str) -> bool:
+    """A sentence fit to show on its own: not furniture, not cut, not a quote without its speaker."""
+    return not (is_furniture_sentence(sentence) or is_cut(sentence) or is_speakerless_quote(sentence))
