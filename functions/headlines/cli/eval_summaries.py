@@ -27,11 +27,13 @@ def summaries(
         int | None, typer.Option(min=5, help="Word budget applied equally to the system and Lead-N (default: none)")
     ] = None,
     summarizer: Annotated[str | None, typer.Option(help="lead or model (default: HEADLINES_SUMMARIZER)")] = None,
+    textrank: Annotated[bool, typer.Option("--textrank", help="Add a TextRank row (sumy, a dev dependency)")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """ROUGE-1/2/Lsum F1 (stemmed) and mean words: system, Lead-1, Lead-3 and the greedy ROUGE-2 oracle."""
     from headlines.container import build_summarizer
     from headlines.evaluation.summaries import NO_WORD_CAP, EvaluationError, evaluate_summaries, load_examples
+    from headlines.summarize.base import Summarizer
 
     err = Console(stderr=True)
     try:
@@ -43,10 +45,17 @@ def summaries(
 
     try:
         system = build_summarizer(name=summarizer)
+        baselines: list[Summarizer] = []
+        if textrank:
+            from headlines.evaluation.textrank import TextRankSummarizer
+
+            baselines.append(TextRankSummarizer())
     except (ModelError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    result = evaluate_summaries(examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP)
+    result = evaluate_summaries(
+        examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP, baselines=baselines
+    )
     if json_out:
         print(json.dumps(result, indent=1))
         return

@@ -172,19 +172,25 @@ def evaluate_summaries(
     *,
     sentences: int = 3,
     max_words: int = NO_WORD_CAP,
+    baselines: Sequence[Summarizer] = (),
 ) -> dict[str, Any]:
-    """Score `summarizer` and the baselines on `examples`; returns rows plus the Lead-3-to-oracle gap closed."""
+    """Score `summarizer` and the baselines on `examples`; returns rows plus the Lead-3-to-oracle gap closed.
+
+    `baselines` (e.g. TextRank) get a row each, at the same sentence count and word budget as the system.
+    """
     rouge = _Rouge()
     articles = [Article(id=str(e.id) if e.id is not None else None, title=e.title, body=e.body) for e in examples]
     system = _summarize_all(summarizer, articles, sentences=sentences, max_words=max_words)
+    others = {f"baseline{k}": _summarize_all(b, articles, sentences=sentences, max_words=max_words) for k, b in enumerate(baselines)}
     rows = {
         "system": RowScore(f"system ({summarizer.name})"),
         "lead": RowScore("Lead, same settings"),
         "lead1": RowScore("Lead-1"),
         "lead3": RowScore("Lead-3"),
         "oracle": RowScore(f"oracle ({sentences} sent.)"),
+        **{f"baseline{k}": RowScore(b.name) for k, b in enumerate(baselines)},
     }
-    for example, summary in zip(examples, system, strict=True):
+    for n, (example, summary) in enumerate(zip(examples, system, strict=True)):
         ref = reference_sentences(example.reference)
         doc = split_sentences(example.body)
         picks = {
@@ -193,6 +199,7 @@ def evaluate_summaries(
             "lead1": fit_to_budget(doc, sentences=1, max_words=max_words),
             "lead3": fit_to_budget(doc, sentences=3, max_words=max_words),
             "oracle": greedy_oracle(rouge, doc, example.reference, sentences),
+            **{key: picked[n] for key, picked in others.items()},
         }
         for key, picked in picks.items():
             words = sum(len(s.split()) for s in picked)
