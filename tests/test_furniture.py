@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from headlines.furniture import is_caption, is_furniture_line, mark_lone_periods
+from headlines.furniture import is_caption, is_furniture_line, is_furniture_sentence, mark_lone_periods
 from headlines.text import clean_text, split_sentences
 
 STORY = "The council approved a new budget on Monday. Bus fares will fall by ten percent next year."
@@ -27,7 +27,7 @@ FURNITURE_CASES = [
         "The council approved a new budget on Monday. Scroll down for video . Bus fares will fall by ten percent next year.",
         SENTENCES,
     ),
-    ("The council approved a new budget on Monday.\n\nScroll down for video\n\nBus fares will fall by ten percent next year.", SENTENCES),
+    ("The council approved a new budget on Monday.\n\nScroll down for video\n\nBus fares will fall by ten percent next year.", SENTENCES),  # noqa: E501
     ("The council approved a new budget on Monday. VIDEO Scroll down to watch the debate . " + SENTENCES[1], SENTENCES),
     # captions: label captions, picture pointers, a caption run into the next sentence
     (
@@ -41,11 +41,11 @@ FURNITURE_CASES = [
         SENTENCES,
     ),
     (
-        "The council approved a new budget on Monday. The town hall was full (pictured) Bus fares will fall by ten percent next year.",
+        "The council approved a new budget on Monday. The town hall was full (pictured) Bus fares will fall by ten percent next year.",  # noqa: E501
         ["The council approved a new budget on Monday.", "Bus fares will fall by ten percent next year."],
     ),
     ("The council (pictured) approved a new budget on Monday. " + SENTENCES[1], SENTENCES),
-    ("A mother of two (picture posed by model) said the council approved a new budget.", ["A mother of two said the council approved a new budget."]),
+    ("A mother of two (picture posed by model) said the council approved a new budget.", ["A mother of two said the council approved a new budget."]),  # noqa: E501
     # link and share prompts, credits, comment footers
     (STORY + "\n\nRead more: Council rows over parking charges\n\nShare this article", SENTENCES),
     (STORY + " READ MORE: Council rows over parking charges . Share or comment on this article", SENTENCES),
@@ -55,8 +55,8 @@ FURNITURE_CASES = [
     ("Beirut (CNN) -- " + STORY, SENTENCES),
     ("(CNN) -- " + STORY, SENTENCES),
     # hard-wrap residue: a lone period inside a sentence joins the pieces
-    ("Two lawyers representing a woman who . claims to have been wronged have sued.", ["Two lawyers representing a woman who claims to have been wronged have sued."]),
-    ("On Friday the Queen and the Duke of . Edinburgh met the President.", ["On Friday the Queen and the Duke of Edinburgh met the President."]),
+    ("Two lawyers representing a woman who . claims to have been wronged have sued.", ["Two lawyers representing a woman who claims to have been wronged have sued."]),  # noqa: E501
+    ("On Friday the Queen and the Duke of . Edinburgh met the President.", ["On Friday the Queen and the Duke of Edinburgh met the President."]),  # noqa: E501
 ]
 
 
@@ -119,3 +119,9 @@ def test_only_real_html_tags_are_stripped(text: str, expected: str) -> None:
 def test_bylines_and_headings_on_their_own_line() -> None:
     body = "Chris Chase, USA TODAY Sports\n\n" + STORY + "\n\nWhat Happens Next\n\nThe vote is final."
     assert split_sentences(body) == [*SENTENCES, "The vote is final."]
+
+
+def test_broadcaster_pages_without_a_dash_and_promos() -> None:
+    assert split_sentences("(CNN) " + STORY + "\n\n___\n\nGet '5 Things' in your inbox") == SENTENCES
+    assert is_furniture_sentence("Sign up here for the '5 Things' newsletter.")
+    assert not is_furniture_sentence("The council will sign up more bus drivers next year.")

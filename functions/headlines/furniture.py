@@ -22,15 +22,20 @@ _TIMESTAMPS = re.compile(
 )
 # "By . Jane Doe . " / "By . Jane Doe For Mailonline . " at the start of a body whose lines end in lone periods.
 _NAME = r"(?:[A-Z][\w'\u2019-]*\.?|and|for|For|of|in|,)(?:\s+(?:[A-Z][\w'\u2019-]*\.?|and|for|For|of|in|,)){0,8}?"
-_LEAD_BYLINE = re.compile(r"(?:^|(?<=\s\.\s)|(?<=\n))\s*By\s+\.\s+" + _NAME + r"\s+\.(?:\s+and\s+" + _NAME + r"\s+\.)?(?=\s|$)")
+_LEAD_BYLINE = re.compile(
+    r"(?:^|(?<=\s\.\s)|(?<=\n))\s*By\s+\.\s+" + _NAME + r"\s+\.(?:\s+and\s+" + _NAME + r"\s+\.)?(?=\s|$)"
+)
 # Furniture phrases that sit inside running text (no line break around them).
 _INLINE = re.compile(
     r"\(\s*pictures? posed by models?\s*\)"
-    r"|\b(?:VIDEO\s*)?(?:Scroll|SCROLL) (?:down|DOWN) (?:for|to|FOR|TO) [^.\n]{0,80}?(?:video|VIDEO|videos|VIDEOS|watch|WATCH|more|MORE|DEBUT|debut)\b[^.\n]{0,60}?(?:\s+\.(?=\s|$)|(?=\s+[A-Z'\"\u2018\u201c]))"
+    r"|\b(?:VIDEO\s*)?(?:Scroll|SCROLL) (?:down|DOWN) (?:for|to|FOR|TO) [^.\n]{0,80}?"
+    r"(?:video|VIDEO|videos|VIDEOS|watch|WATCH|more|MORE|DEBUT|debut)\b[^.\n]{0,60}?(?:\s+\.(?=\s|$)|(?=\s+[A-Z'\"\u2018\u201c]))"
     r"|\bWrite caption here\b\.?"
 )
 # A caption ends without punctuation before the next sentence: "... recognisable (pictured) Police said ...".
-_CAPTION_END = re.compile(r"(\((?:pictured|picture|photo|above|below|left|right|centre|center|inset)[^()]{0,40}\))\s+(?=[A-Z\"'\u2018\u201c])")
+_CAPTION_END = re.compile(
+    r"(\((?:pictured|picture|photo|above|below|left|right|centre|center|inset)[^()]{0,40}\))\s+(?=[A-Z\"'\u2018\u201c])"
+)
 # Picture pointers inside a real sentence: "Bishop John Folda (pictured) of Fargo ..." -> "Bishop John Folda of Fargo ...".
 _PICTURE_PAREN = re.compile(
     r"\s*\((?:(?:pictured|picture|photo|photographed|above|below|left|right|centre|center|top|bottom|inset|top left|top right"
@@ -47,6 +52,8 @@ _LINE = re.compile(
     r"|(?:Photo|Picture|Image)s?\s*(?:credit)?\s*:"
     r"|\(?(?:Photo|Picture|Image)s?\s+(?:by|courtesy of|credit)\b"
     r"|@\w+\s*$"
+    r"|[_*=~#\u2022\u2013\u2014-]{2,}\s*$"  # separator rules: "___", "* * *"
+    r"|(?i:get [^.]{1,40} in your inbox)"
     r"|[A-Z][\w.'\u2019 -]{0,60}/(?:Getty Images|AFP|Reuters|AP|EPA|Shutterstock|PA|Alamy|Rex)\b"
     r")"
 )
@@ -55,12 +62,15 @@ _PICTURE_WORDS = re.compile(
     r"|inset|poses?|posing|smiles?|smiling)\b",
     re.I,
 )
-_STRONG_PICTURE = re.compile(r"\b(?:pictured|photographed|is shown|are shown|seen here|inset)\b|, (?:left|right|above|below|centre)\b")
+_STRONG_PICTURE = re.compile(
+    r"\b(?:pictured|photographed|is shown|are shown|seen here|inset)\b|, (?:left|right|above|below|centre)\b"
+)
 # "Caption label: text" (one to four words, then a colon) at the start of a caption line.
 _LABEL = re.compile(r"^[\"'\u2018\u201c]?[A-Z0-9][\w'\u2019!?-]*(?: [\w'\u2019!?-]+){0,3}[:!?]\s+\S")
 _TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 _FUNCTION_END = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|St|The|An|a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|as|that|which|who|whose|is|are|was|were|be|been|has|have|had"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|St|The|An|a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|as|that|which|who|whose"
+    r"|is|are|was|were|be|been|has|have|had"
     r"|his|her|their|its|our|my|your|this|these|those|into|onto|than|then|not|no|will|would|could|should|can|may|might|must"
     r"|said|says|told|after|before|about|over|under|between|while|when|where|if)|[,;:\u2013\u2014-])$"
 )
@@ -83,10 +93,8 @@ def mark_lone_periods(text: str) -> str:
         nxt = piece.strip()
         if not nxt:
             continue
-        if nxt[0].islower() or _FUNCTION_END.search(out):
-            out = f"{out} {nxt}"
-        else:
-            out = f"{out}\n\n{nxt}"
+        joins = nxt[0].islower() or _FUNCTION_END.search(out)
+        out = f"{out} {nxt}" if joins else f"{out}\n\n{nxt}"
     return out
 
 
@@ -145,6 +153,13 @@ def is_furniture_line(line: str) -> bool:
     return is_caption(line)
 
 
+_PROMO = re.compile(
+    r"\b(?:sign up|subscribe|click here|tap here|download (?:the|our) app|follow us|listen to|watch the full|read the full)\b"
+    r"[^.]{0,80}\b(?:newsletter|inbox|podcast|here|app|updates|coverage|story|interview)\b",
+    re.I,
+)
+
+
 def is_furniture_sentence(sentence: str) -> bool:
-    """A sentence a reader would see as furniture: a furniture line, a caption, or one still holding a prompt."""
-    return is_furniture_line(sentence) or bool(_INLINE.search(sentence) or _TIMESTAMPS.search(sentence))
+    """A sentence a reader would see as furniture: a furniture line, a caption, a prompt, or a newsletter/app promo."""
+    return is_furniture_line(sentence) or bool(_INLINE.search(sentence) or _TIMESTAMPS.search(sentence) or _PROMO.search(sentence))  # noqa: E501

@@ -18,6 +18,7 @@ from headlines.furniture import (
     has_terminal_punctuation,
     is_caption,
     is_furniture_line,
+    is_title_case_line,
     mark_lone_periods,
     strip_inline_furniture,
 )
@@ -87,6 +88,7 @@ _DATELINE = re.compile(
 _AGENCY_DATELINE = re.compile(
     r"^(?:[A-Z][\w.'\u2019-]+(?:,?\s+[A-Z][\w.'\u2019-]+){0,4}\s*)?"
     r"\((?:CNN|Reuters|AP|AFP|IANS|PTI|ANI|dpa|Xinhua|UPI|Bloomberg|EW\.com|CNN Student News)\)\s*[-\u2013\u2014]+\s+(?=\S)"
+    r"|^\((?:CNN|CNN Business|CNN Student News)\)\s+(?=[A-Z\"'\u201c\u2018])"  # CNN's own pages: "(CNN) Secretary of State ..."
 )
 
 
@@ -138,7 +140,7 @@ def _drop_trailing_caption(paragraph: str) -> str:
     for m in _SENT_END.finditer(paragraph):
         if _is_boundary(paragraph[: m.start(1)], m.group(1), paragraph[m.end() : m.end() + 40]):
             last = m
-    if last is not None and is_caption(paragraph[last.end() :]):
+    if last is not None and (is_caption(paragraph[last.end() :]) or is_title_case_line(paragraph[last.end() :])):
         return paragraph[: last.end(1)]
     return paragraph
 

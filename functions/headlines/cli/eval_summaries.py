@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-
 PROBLEM_COLUMNS = {
     "furniture": "furn.",
     "cut": "cut",
@@ -76,7 +75,7 @@ def summaries(
     console = Console()
     console.print(table)
     console.print(
-        f"vs Lead at the same settings: ROUGE-1 {result['rouge1_gain_over_lead']:+.2f}, ROUGE-2 {result['rouge2_gain_over_lead']:+.2f}. "
+        f"vs Lead at the same settings: ROUGE-1 {result['rouge1_gain_over_lead']:+.2f}, ROUGE-2 {result['rouge2_gain_over_lead']:+.2f}. "  # noqa: E501
         "Reader problems: summaries with furniture/captions, a cut sentence (no final punctuation or an ellipsis cut), "
         "an unresolved opening pronoun or connective, a quote without its speaker, a near-duplicate pair."
     )
