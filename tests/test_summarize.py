@@ -32,9 +32,14 @@ def fast() -> EmbeddingSummarizer:
     return EmbeddingSummarizer(HashingEncoder())
 
 
+TOPICS = ["buses", "schools", "parks", "housing", "libraries", "roads", "water", "policing", "museums", "clinics"]
+ACTIONS = ["approved spending on", "delayed a vote on", "cut the budget for", "asked residents about", "hired staff for"]
+
+
 def long_article(n: int = 40) -> Article:
+    # Distinct sentences (near-duplicates are never both chosen, so a repetitive body would give fewer).
     body = "\n\n".join(
-        f"Paragraph {i} reports that the council voted on measure number {i} after a long debate." for i in range(n)
+        f"In session {i} the council {ACTIONS[i % len(ACTIONS)]} {TOPICS[i % len(TOPICS)]} in district {i // 3}." for i in range(n)  # noqa: E501
     )
     return Article(title="Council votes on measures", body=body)
 

@@ -81,3 +81,14 @@ def test_eval_command_names_the_bad_line(tmp_path: Path) -> None:
     missing = run_eval("--data", str(tmp_path / "missing.jsonl"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
     assert unknown.returncode == 2 and "unknown summarizer" in unknown.stderr
+
+
+def test_lead_at_same_settings_textrank_row_and_reader_counts() -> None:
+    from headlines.evaluation.textrank import TextRankSummarizer
+
+    example = SummaryExample(id="a", body=BODY + " Scroll down for video . He said it was fine.", reference=REFERENCE)
+    result = evaluate_summaries([example], LeadSummarizer(), sentences=2, max_words=20, baselines=[TextRankSummarizer()])
+    rows = {r["name"]: r for r in result["rows"]}
+    assert rows["Lead, same settings"]["words"] <= 20 and rows["TextRank (sumy)"]["words"] <= 20
+    assert result["rouge2_gain_over_lead"] == 0.0  # the system here is the lead itself
+    assert set(rows["TextRank (sumy)"]["problems"]) == {"furniture", "cut", "unresolved_opening", "quote_without_speaker", "near_duplicate"}  # noqa: E501

@@ -13,10 +13,47 @@ import html
 import re
 import unicodedata
 
+from headlines.furniture import (
+    drop_picture_pointers,
+    has_terminal_punctuation,
+    is_caption,
+    is_furniture_line,
+    is_title_case_line,
+    mark_lone_periods,
+    strip_inline_furniture,
+)
+
 MAX_TEXT_CHARS = 200_000
 """`split_sentences` reads at most this many characters of cleaned text (about 30,000 words); the rest is ignored."""
 
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]{0,2000}>", re.I | re.S)
+_HTML_ELEMENTS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|caption|center|cite|code|col|"
+    "colgroup|data|datalist|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|"
+    "h[1-6]|head|header|hgroup|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark|meta|meter|nav|noscript|"
+    "object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby|s|samp|section|select|small|source|span|"
+    "strike|strong|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr"
+)
+# Real markup only: a known HTML element name right after `<` or `</`, then whitespace, `/` or `>`. Prose such as
+# "stayed < 2% while growth was > 3%" and Reuters-style company names `<Acme Corp>` are not tags.
+_TAG = re.compile(
+    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<!DOCTYPE[^>]{0,200}>"
+    r"|</?(?:" + _HTML_ELEMENTS + r")(?=[\s/>])(?:[^<>\"']|\"[^\"]{0,2000}\"|'[^']{0,2000}'){0,2000}>",
+    re.I | re.S,
+)
+_BLOCK_TAG = re.compile(
+    r"<(?:script|style|!--|/?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|form|h[1-6]|header|hr|"
+    r"li|main|nav|ol|p|pre|section|table|tbody|td|th|thead|tr|ul)(?=[\s/>]))",
+    re.I,
+)
+
+
+def _tag_break(m: re.Match[str]) -> str:
+    """Block-level markup ends a paragraph; inline markup (links, bold, spans) disappears without a break."""
+    return "\n\n" if _BLOCK_TAG.match(m.group(0)) else ""
+
+
+# Reuters-style `<Acme Corp>` marks a company name: keep the name, drop the brackets.
+_ANGLE_NAME = re.compile(r"<([A-Z][A-Za-z0-9&.,'\- ]{0,80}?)>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
@@ -47,12 +84,23 @@ _DATELINE = re.compile(
 )
 
 
+# "Beirut (CNN) -- " / "(CNN) -- " / "Canberra, Australia (CNN) -- ": any place in title case when an agency follows.
+_AGENCY_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'\u2019-]+(?:,?\s+[A-Z][\w.'\u2019-]+){0,4}\s*)?"
+    r"\((?:CNN|Reuters|AP|AFP|IANS|PTI|ANI|dpa|Xinhua|UPI|Bloomberg|EW\.com|CNN Student News)\)\s*[-\u2013\u2014]+\s+(?=\S)"
+    r"|^\((?:CNN|CNN Business|CNN Student News)\)\s+(?=[A-Z\"'\u201c\u2018])"  # CNN's own pages: "(CNN) Secretary of State ..."
+)
+
+
 def strip_dateline(paragraph: str) -> str:
     """Drop a wire dateline from the start of the story's first paragraph.
 
     The place must be in capitals and followed by a dash (`SALVADOR, Feb 26 -`), so ordinary openings
     such as `US-China talks ...` are left alone.
     """
+    agency = _AGENCY_DATELINE.match(paragraph)
+    if agency:
+        return paragraph[agency.end() :]
     m = _DATELINE.match(paragraph)
     if not m:
         return paragraph
@@ -66,21 +114,13 @@ def clean_text(text: str) -> str:
     """Strip HTML remnants, control characters, datelines, bylines and agency boilerplate; keep paragraph breaks."""
     text = unicodedata.normalize("NFC", text)
     if "<" in text and ">" in text:
-        text = _TAG.sub("\n", text)
+        text = _TAG.sub(_tag_break, text)
+        text = _ANGLE_NAME.sub(r"\1", text)
     text = html.unescape(text)
     text = _CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _INDENTED.sub("\n\n", text)
-    paragraphs: list[str] = []
-    for para in _BLANKS.split(text):
-        lines = [_SPACES.sub(" ", ln).strip() for ln in para.split("\n")]
-        lines = [ln for ln in lines if ln and not _BOILERPLATE_LINE.match(ln)]
-        if not lines:
-            continue
-        joined = " ".join(lines)
-        if not paragraphs:
-            joined = strip_dateline(joined)
-        if joined:
-            paragraphs.append(joined)
+    text = mark_lone_periods(strip_inline_furniture(_SPACES.sub(" ", text)))
+    paragraphs = _paragraphs(text, drop_furniture=True) or _paragraphs(text, drop_furniture=False)
     while paragraphs:
         tail = _TAIL_BOILERPLATE.sub("", paragraphs[-1]).strip()
         if tail == paragraphs[-1]:
@@ -90,6 +130,38 @@ def clean_text(text: str) -> str:
             break
         paragraphs.pop()
     return "\n\n".join(paragraphs)
+
+
+def _drop_trailing_caption(paragraph: str) -> str:
+    """'... illnesses. Final embrace: These sessions are for elderly pets' -> '... illnesses.' (a caption run in)."""
+    if has_terminal_punctuation(paragraph):
+        return paragraph
+    last = None
+    for m in _SENT_END.finditer(paragraph):
+        if _is_boundary(paragraph[: m.start(1)], m.group(1), paragraph[m.end() : m.end() + 40]):
+            last = m
+    if last is not None and (is_caption(paragraph[last.end() :]) or is_title_case_line(paragraph[last.end() :])):
+        return paragraph[: last.end(1)]
+    return paragraph
+
+
+def _paragraphs(text: str, *, drop_furniture: bool) -> list[str]:
+    """Paragraphs with boilerplate lines (and, unless that leaves nothing, furniture lines) removed."""
+    paragraphs: list[str] = []
+    for para in _BLANKS.split(text):
+        lines = [_SPACES.sub(" ", ln).strip() for ln in para.split("\n")]
+        lines = [ln for ln in lines if ln and not _BOILERPLATE_LINE.match(ln)]
+        if drop_furniture:
+            lines = [ln for ln in map(_drop_trailing_caption, lines) if not is_furniture_line(ln)]
+        if not lines:
+            continue
+        joined = " ".join(lines)
+        joined = _SPACES.sub(" ", drop_picture_pointers(joined)).strip()
+        if not paragraphs:
+            joined = strip_dateline(joined)
+        if joined:
+            paragraphs.append(joined)
+    return paragraphs
 
 
 # Words that end in a period without ending the sentence. Titles never end one ("Mr. Smith");

@@ -10,6 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+PROBLEM_COLUMNS = {
+    "furniture": "furn.",
+    "cut": "cut",
+    "unresolved_opening": "unres.",
+    "quote_without_speaker": "quote",
+    "near_duplicate": "dup",
+}
+
 
 def summaries(
     data: Annotated[Path, typer.Option("--data", help="JSON Lines with id, title, body, reference", dir_okay=False)],
@@ -18,11 +26,13 @@ def summaries(
         int | None, typer.Option(min=5, help="Word budget applied equally to the system and Lead-N (default: none)")
     ] = None,
     summarizer: Annotated[str | None, typer.Option(help="lead or model (default: HEADLINES_SUMMARIZER)")] = None,
+    textrank: Annotated[bool, typer.Option("--textrank", help="Add a TextRank row (sumy, a dev dependency)")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """ROUGE-1/2/Lsum F1 (stemmed) and mean words: system, Lead-1, Lead-3 and the greedy ROUGE-2 oracle."""
     from headlines.container import build_summarizer
     from headlines.evaluation.summaries import NO_WORD_CAP, EvaluationError, evaluate_summaries, load_examples
+    from headlines.summarize.base import Summarizer
 
     err = Console(stderr=True)
     try:
@@ -34,16 +44,23 @@ def summaries(
 
     try:
         system = build_summarizer(name=summarizer)
+        baselines: list[Summarizer] = []
+        if textrank:
+            from headlines.evaluation.textrank import TextRankSummarizer
+
+            baselines.append(TextRankSummarizer())
     except (ModelError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    result = evaluate_summaries(examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP)
+    result = evaluate_summaries(
+        examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP, baselines=baselines
+    )
     if json_out:
         print(json.dumps(result, indent=1))
         return
     budget = f"{max_words} words" if max_words else "no word cap"
     table = Table(title=f"Summaries: {data.name}, {result['data_size']} articles, {sentences} sentences, {budget}")
-    for column in ("summarizer", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "words", "sentences"):
+    for column in ("summarizer", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "words", "sentences", *PROBLEM_COLUMNS.values()):
         table.add_column(column, justify="left" if column == "summarizer" else "right")
     for row in result["rows"]:
         table.add_row(
@@ -53,9 +70,15 @@ def summaries(
             f"{row['rougeLsum']:.2f}",
             f"{row['words']:.1f}",
             f"{row['sentences']:.2f}",
+            *(str(row["problems"][key]) for key in PROBLEM_COLUMNS),
         )
     console = Console()
     console.print(table)
+    console.print(
+        f"vs Lead at the same settings: ROUGE-1 {result['rouge1_gain_over_lead']:+.2f}, ROUGE-2 {result['rouge2_gain_over_lead']:+.2f}. "  # noqa: E501
+        "Reader problems: summaries with furniture/captions, a cut sentence (no final punctuation or an ellipsis cut), "
+        "an unresolved opening pronoun or connective, a quote without its speaker, a near-duplicate pair."
+    )
     gap = result["lead3_to_oracle_gap_closed"]
     console.print(
         f"ROUGE-2 vs Lead-3: {result['rouge2_gain_over_lead3']:+.2f} points; length x{result['length_vs_lead3']} of Lead-3; "

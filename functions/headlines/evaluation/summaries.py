@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from headlines.models import Article
 from headlines.summarize.base import Summarizer, fit_to_budget
+from headlines.summarize.coherence import ReaderProblems, reader_problems
 from headlines.text import split_sentences
 
 NO_WORD_CAP = 10_000
@@ -53,10 +54,13 @@ class RowScore:
     rougeLsum: float = 0.0
     words: float = 0.0
     sentences: float = 0.0
+    problems: ReaderProblems = field(default_factory=ReaderProblems)
     _sums: dict[str, float] = field(default_factory=Counter, repr=False)
     _n: int = field(default=0, repr=False)
 
-    def add(self, scores: dict[str, float], words: int, sentences: int) -> None:
+    def add(self, scores: dict[str, float], words: int, sentences: int, problems: ReaderProblems | None = None) -> None:
+        if problems is not None:
+            self.problems += problems
         for key, value in scores.items():
             self._sums[key] += value
         self._sums["words"] += words
@@ -74,6 +78,7 @@ class RowScore:
             "rougeLsum": round(self.rougeLsum, 2),
             "words": round(self.words, 1),
             "sentences": round(self.sentences, 2),
+            "problems": self.problems.as_dict(),
         }
 
 
@@ -167,35 +172,47 @@ def evaluate_summaries(
     *,
     sentences: int = 3,
     max_words: int = NO_WORD_CAP,
+    baselines: Sequence[Summarizer] = (),
 ) -> dict[str, Any]:
-    """Score `summarizer` and the baselines on `examples`; returns rows plus the Lead-3-to-oracle gap closed."""
+    """Score `summarizer` and the baselines on `examples`; returns rows plus the Lead-3-to-oracle gap closed.
+
+    `baselines` (e.g. TextRank) get a row each, at the same sentence count and word budget as the system.
+    """
     rouge = _Rouge()
     articles = [Article(id=str(e.id) if e.id is not None else None, title=e.title, body=e.body) for e in examples]
     system = _summarize_all(summarizer, articles, sentences=sentences, max_words=max_words)
+    others = {f"baseline{k}": _summarize_all(b, articles, sentences=sentences, max_words=max_words) for k, b in enumerate(baselines)}  # noqa: E501
     rows = {
         "system": RowScore(f"system ({summarizer.name})"),
+        "lead": RowScore("Lead, same settings"),
         "lead1": RowScore("Lead-1"),
         "lead3": RowScore("Lead-3"),
         "oracle": RowScore(f"oracle ({sentences} sent.)"),
+        **{f"baseline{k}": RowScore(b.name) for k, b in enumerate(baselines)},
     }
-    for example, summary in zip(examples, system, strict=True):
+    for n, (example, summary) in enumerate(zip(examples, system, strict=True)):
         ref = reference_sentences(example.reference)
         doc = split_sentences(example.body)
         picks = {
             "system": summary,
+            "lead": fit_to_budget(doc, sentences=sentences, max_words=max_words),
             "lead1": fit_to_budget(doc, sentences=1, max_words=max_words),
             "lead3": fit_to_budget(doc, sentences=3, max_words=max_words),
             "oracle": greedy_oracle(rouge, doc, example.reference, sentences),
+            **{key: picked[n] for key, picked in others.items()},
         }
         for key, picked in picks.items():
-            rows[key].add(rouge.score(ref, picked), sum(len(s.split()) for s in picked), len(picked))
-    lead3, oracle, sys_row = rows["lead3"], rows["oracle"], rows["system"]
+            words = sum(len(s.split()) for s in picked)
+            rows[key].add(rouge.score(ref, picked), words, len(picked), reader_problems(picked, doc))
+    lead3, oracle, sys_row, lead = rows["lead3"], rows["oracle"], rows["system"], rows["lead"]
     gap = oracle.rouge2 - lead3.rouge2
     return {
         "data_size": len(examples),
         "sentences": sentences,
         "max_words": None if max_words >= NO_WORD_CAP else max_words,
         "rows": [row.as_dict() for row in rows.values()],
+        "rouge1_gain_over_lead": round(sys_row.rouge1 - lead.rouge1, 2),
+        "rouge2_gain_over_lead": round(sys_row.rouge2 - lead.rouge2, 2),
         "rouge2_gain_over_lead3": round(sys_row.rouge2 - lead3.rouge2, 2),
         "length_vs_lead3": round(sys_row.words / lead3.words, 3) if lead3.words else None,
         "lead3_to_oracle_gap_closed": round((sys_row.rouge2 - lead3.rouge2) / gap, 3) if gap > 0 else None,

@@ -8,16 +8,23 @@ exactly the features the summarizer scores at run time.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+from headlines.furniture import has_terminal_punctuation
+from headlines.summarize.coherence import is_dependent_opening
+from headlines.summarize.words import content_words
+
+_QUOTES = ('"', "\u201c", "'", "\u2018")
+
 FEATURE_NAMES: tuple[str, ...] = (
     "bias",
     "first",
     "second",
+    "third",
+    "log_words_before",
     "rel_position",
     "inv_position",
     "paragraph_start",
@@ -37,33 +44,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "quote",
     "digits",
     "log_doc_sentences",
+    "dependent_opening",
+    "unpunctuated",
 )
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOP_WORDS = (
-    "a about above after again against all also am an and any are as at be because been before being "
-    "below between both but by can could did do does doing down during each few for from further had has "
-    "have having he her here hers herself him himself his how i if in into is it its itself just me more "
-    "most my myself no nor not now of off on once only or other our ours out over own said same says she "
-    "should so some such than that the their theirs them themselves then there these they this those "
-    "through to too under until up very was we were what when where which while who whom why will with "
-    "would you your yours mr mrs ms year years one two new"
-)
-_STOP = frozenset(_STOP_WORDS.split())
-_QUOTES = ('"', "\u201c", "'", "\u2018")
-
-
-def content_words(text: str) -> list[str]:
-    """Lower-cased words without stop words, crudely stemmed (plural s) so counts pool across forms."""
-    words = []
-    for w in _WORD.findall(text.lower()):
-        if w in _STOP or len(w) < 2:
-            continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        words.append(w)
-    return words
-
 
 def _rank(values: np.ndarray) -> np.ndarray:
     """Percentile rank within the document: 1 for the highest value, near 0 for the lowest."""
@@ -111,6 +94,8 @@ def sentence_features(
         "bias": np.ones(n),
         "first": (idx == 0).astype(float),
         "second": (idx == 1).astype(float),
+        "third": (idx == 2).astype(float),
+        "log_words_before": np.log1p(np.concatenate([[0.0], np.cumsum(words)[:-1]])),
         "rel_position": idx / max(1, n - 1),
         "inv_position": 1.0 / (idx + 1.0),
         "paragraph_start": starts,
@@ -130,6 +115,8 @@ def sentence_features(
         "quote": np.array([float(s.lstrip().startswith(_QUOTES)) for s in sentences]),
         "digits": np.array([float(any(c.isdigit() for c in s)) for s in sentences]),
         "log_doc_sentences": np.full(n, math.log(n)),
+        "dependent_opening": np.array([float(is_dependent_opening(s)) for s in sentences]),
+        "unpunctuated": np.array([float(not has_terminal_punctuation(s)) for s in sentences]),
     }
     for j, name in enumerate(FEATURE_NAMES):
         feats[:, j] = columns[name]

@@ -75,10 +75,16 @@ class SentenceScorer:
             raise ScorerError(f"cannot read sentence-scorer weights ({path or SCORER_RESOURCE}): {exc}") from exc
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: int = 50) -> SentenceScorer:
-    """L2-regularised logistic regression by Newton's method on standardised features (column 0 is the bias)."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: int = 50, sample_weight: np.ndarray | None = None
+) -> SentenceScorer:
+    """L2-regularised logistic regression by Newton's method on standardised features (column 0 is the bias).
+
+    `sample_weight` lets several data sets of different sizes count equally.
+    """
+    sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    mean = np.average(x, axis=0, weights=sw)
+    scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=sw))
     mean[0], scale[0] = 0.0, 1.0
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale
@@ -87,8 +93,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iterations: i
     penalty[0] = 0.0
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        grad = z.T @ (p - y) + penalty * w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        grad = z.T @ (sw * (p - y)) + penalty * w
+        hess = (z * (sw * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
