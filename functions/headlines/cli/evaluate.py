@@ -17,3 +17,7 @@ eval_app.command("retrieval")(retrieval_command)
 from headlines.cli.eval_countries import countries_command  # noqa: E402
 
 eval_app.command("countries")(countries_command)
+
+from headlines.evaluation.answers import answers_command  # noqa: E402
+
+eval_app.command("answers")(answers_command)
