@@ -172,7 +172,8 @@ def test_a_country_named_only_in_the_question_gives_way_when_no_story_tagged_wit
     # The story never names Iceland, so it carries no IS tag: the hint is dropped, the story still answers.
     answer = engine.ask("Volcano erupts near Iceland fishing town")
     assert answer.found and answer.countries == [] and answer.sources[0].id == "grindavik"
-    assert answer.answer.startswith("No story tagged IS is relevant; this is from all stories. A volcano erupted")
+    assert answer.answer.startswith("No story tagged IS is relevant; this is from all stories. On ")
+    assert "A volcano erupted near the fishing town of Grindavik. [1]" in answer.answer
     # Asked for explicitly, the country filters strictly.
     strict = engine.ask("Volcano erupts near Iceland fishing town", country="IS")
     assert not strict.found and strict.sources == [] and "IS" in strict.answer
@@ -203,7 +204,7 @@ def test_engine_says_nothing_found_and_lists_the_closest(archive):
     store, embeddings = archive
     engine = AnswerEngine(store, embeddings, HashingEncoder(), threshold=0.99)
     answer = engine.ask("diplomatic talks Russia", top_k=3)
-    assert not answer.found and answer.answer.startswith("Nothing relevant found")
+    assert not answer.found and answer.answer.startswith("I found nothing in stored news about")
     assert len(answer.sources) == 3 and answer.sources[0].id == "seed-france-russia"
     empty = engine.ask("diplomatic talks", country="JP")
     assert not empty.found and empty.sources == [] and "JP" in empty.answer

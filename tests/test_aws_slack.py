@@ -154,7 +154,9 @@ def test_ask_on_aws_uses_the_vectors_stored_at_processing_time(deployed: tuple[L
                          "The satellite will track typhoons over the Pacific and improve rainfall forecasts.")
     queue.enqueue(Job(kind="process_article", article=later))
     _drain(aws)
-    slack_handler.handler(command_event("ask Which country put a satellite into orbit to watch typhoons?",
+    # Worded with the story's words: in a 13-story archive a paraphrase's unseen words ("orbit", "watch") outweigh
+    # the rest and the engine says it found nothing (docs/ask.md, "Does the news cover it?").
+    slack_handler.handler(command_event("ask Which country launched a satellite to track typhoons?",
                                         response_url=fake.response_url("q2")), lambda_context())
     _drain(aws)
     (reply,) = fake.responses("q2")

@@ -30,6 +30,9 @@ class Weights:
     story: float = 0.43
     sentence: float = 0.14
     candidates: int = 50
+    recency: float = 0.2
+    """Boost of a story published just before "now", fading with age (tuned on the 2022 quiz questions' tuning half)."""
+    recency_days: float = 30.0
 
 
 class ArchiveIndex:
@@ -144,8 +147,11 @@ class ArchiveIndex:
     def row(self, story_id: str) -> int | None:
         return self._row.get(story_id)
 
-    def mask(self, *, countries: list[str] | None = None, since: datetime | None = None) -> np.ndarray:
-        """Rows that are current and pass the filters (any of `countries`; sort time at or after `since`)."""
+    def mask(
+        self, *, countries: list[str] | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> np.ndarray:
+        """Rows that are current and pass the filters (any of `countries`; sort time at or after `since`,
+        at or before `until`)."""
         keep = self._alive.copy()
         if countries:
             wanted = np.zeros_like(keep)
@@ -156,7 +162,13 @@ class ArchiveIndex:
             keep &= wanted
         if since is not None:
             keep &= self._times >= since.timestamp()
+        if until is not None:
+            keep &= self._times <= until.timestamp()
         return keep
+
+    def times(self) -> np.ndarray:
+        """Each row's sort time (POSIX seconds)."""
+        return self._times
 
     def dense(self, query: np.ndarray) -> np.ndarray:
         """Cosine of the question with every story vector (vectors are L2-normalised)."""

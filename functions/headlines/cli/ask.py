@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -20,10 +21,12 @@ err_console = Console(stderr=True)
 
 
 def answer_record(answer: Answer) -> dict[str, Any]:
-    """The --json contract: {"question", "answer", "sources": [{"id", "title", "url", "published", "score"}]}."""
-    return {
+    """The --json contract: {"question", "answer", "answered", "sources": [{"id", "title", "url", "published", "score"}]},
+    plus "as_of" when the question was asked as of a date."""
+    record: dict[str, Any] = {
         "question": answer.question,
         "answer": answer.answer,
+        "answered": answer.found,
         "sources": [
             {
                 "id": s.id,
@@ -35,6 +38,9 @@ def answer_record(answer: Answer) -> dict[str, Any]:
             for s in answer.sources
         ],
     }
+    if answer.as_of is not None:
+        record["as_of"] = answer.as_of.date().isoformat()
+    return record
 
 
 def _render(console: Console, answer: Answer) -> None:
@@ -51,12 +57,54 @@ def _render(console: Console, answer: Answer) -> None:
     console.print()
 
 
-def _questions(question: str | None, input: Path | None) -> list[str]:
+@dataclass
+class Asked:
+    """One question to answer: its text and "now" (None: the real now), or why its input line is unusable."""
+
+    question: str
+    as_of: datetime | None = None
+    error: str | None = None
+
+
+def parse_as_of(value: str) -> datetime:
+    """`--as-of` / JSON `as_of`: a date (the end of that day, UTC) or an ISO date-time."""
+    text = value.strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"cannot read the date {value!r}; use YYYY-MM-DD such as 2022-06-16") from None
+    if len(text) <= 10:
+        when += timedelta(days=1, microseconds=-1)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
+def parse_line(line: str, default_as_of: datetime | None) -> Asked:
+    """A plain-text question, or a JSON object {"question": ..., "as_of": "YYYY-MM-DD"} (as_of optional)."""
+    text = line.strip()
+    if not text.startswith("{"):
+        return Asked(text, default_as_of)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Asked(text, error=f"not a JSON object ({exc.msg}); give a plain question or {{\"question\": ...}}")
+    question = raw.get("question") if isinstance(raw, dict) else None
+    if not isinstance(question, str) or not question.strip():
+        return Asked(text, error='a JSON line needs a "question" string')
+    as_of = raw.get("as_of")
+    if as_of is None:
+        return Asked(question, default_as_of)
+    try:
+        return Asked(question, parse_as_of(str(as_of)))
+    except ValueError as exc:
+        return Asked(question, error=str(exc))
+
+
+def _questions(question: str | None, input: Path | None, as_of: datetime | None = None) -> list[Asked]:
     if input is None:
         if not question or not question.strip():
             err_console.print("[red]error:[/] give a QUESTION, or --input FILE with one question per line")
             raise typer.Exit(2)
-        return [question]
+        return [Asked(question, as_of)]
     if question:
         err_console.print("[red]error:[/] give either a QUESTION or --input FILE, not both")
         raise typer.Exit(2)
@@ -65,7 +113,7 @@ def _questions(question: str | None, input: Path | None) -> list[str]:
     except OSError as exc:
         err_console.print(f"[red]error:[/] cannot read {input}: {exc.strerror}")
         raise typer.Exit(2) from exc
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [parse_line(line, as_of) for line in text.splitlines() if line.strip()]
 
 
 def ask(
@@ -75,25 +123,40 @@ def ask(
     country: Annotated[str | None, typer.Option(help="Only stories tagged with this country (code or name)")] = None,
     since: Annotated[str | None, typer.Option(help="Only stories newer than this: 24h, 7d, 2w or a date (2025-12-01)")] = None,
     input: Annotated[
-        Path | None, typer.Option("--input", "-i", help="Answer each line of this file ('-' for stdin)", dir_okay=False)
+        Path | None,
+        typer.Option("--input", "-i", dir_okay=False,
+                     help="Answer each line of this file ('-' for stdin): a question, "
+                          "or {\"question\": ..., \"as_of\": \"YYYY-MM-DD\"}"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Ask as of this date (YYYY-MM-DD): 'this week' counts back from it, later stories ignored"),
     ] = None,
 ) -> None:
     """Answer questions from the stored stories, quoting them and citing each source.
 
     Below a relevance threshold the answer says nothing relevant was found and lists the closest
     stories. The question may name a country ("in France") and a time ("this week"); --country and
-    --since override those. Exit status 1 if any question could not be answered (bad input).
+    --since override those. --as-of (or "as_of" on a JSON input line) sets "now".
+    Exit status 1 if any question could not be answered (bad input).
     """
     from headlines.ask.engine import AskError
     from headlines.ask.query import QueryError, parse_since
     from headlines.container import build_answer_engine
 
-    questions = _questions(question, input)
+    as_of_dt: datetime | None = None
+    if as_of:
+        try:
+            as_of_dt = parse_as_of(as_of)
+        except ValueError as exc:
+            err_console.print(f"[red]error:[/] --as-of: {exc}")
+            raise typer.Exit(2) from exc
+    questions = _questions(question, input, as_of_dt)
     code = country_option(country)
     since_dt: datetime | None = None
     if since:
         try:
-            since_dt = parse_since(since)
+            since_dt = parse_since(since, now=as_of_dt)
         except QueryError as exc:
             err_console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from exc
@@ -106,11 +169,13 @@ def ask(
     failed = 0
     for q in questions:
         try:
-            answer = engine.ask(q, top_k=top_k, country=code, since=since_dt)
+            if q.error:
+                raise AskError(q.error)
+            answer = engine.ask(q.question, top_k=top_k, country=code, since=since_dt, now=q.as_of)
         except AskError as exc:
             failed += 1
             if json_out:
-                _emit(sys.stdout, {"question": q, "error": str(exc)})
+                _emit(sys.stdout, {"question": q.question, "error": str(exc)})
             else:
                 err_console.print(f"[red]error:[/] {exc}")
             continue

@@ -21,3 +21,7 @@ eval_app.command("countries")(countries_command)
 from headlines.cli.eval_events import events_command  # noqa: E402
 
 eval_app.command("events")(events_command)
+
+from headlines.evaluation.answers import answers_command  # noqa: E402
+
+eval_app.command("answers")(answers_command)

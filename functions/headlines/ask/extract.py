@@ -1,0 +1,198 @@
+"""Find the sentence that answers, not merely the most similar one; and tell when the question's key terms
+are not in the news at all.
+
+Cheap features, no model beyond the vectors already stored: what the question asks for (who / which /
+what year / how many / where / when), whether a candidate sentence holds something of that kind that the
+question does not already say (a name, a number, a year, a date), how many of the question's key terms
+(IDF-weighted) it holds, its cosine with the question, where it sits in the story (title, lede), and
+whether other top stories agree on the same new name or number. Subheadings, captions, bylines and
+photo credits are never candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from headlines.ask.lexical import tokenize
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|half)\b",
+    re.I,
+)
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DATE = re.compile(rf"\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|"
+                   r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'\u2019&.-]*[a-zA-Z]\b")
+
+ANSWER_TYPES = ("year", "number", "date", "place", "name", "other")
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("year", re.compile(r"\b(?:what|which|in what|in which) year\b|\byear did\b", re.I)),
+    ("number", re.compile(r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast)\b|\bwhat (?:percent|percentage|number|"
+                          r"share|age|amount|price|rate)\b|\bby how\b", re.I)),
+    ("date", re.compile(r"^\s*when\b|\bwhat (?:date|day|month)\b|\bon which (?:date|day)\b", re.I)),
+    ("place", re.compile(r"^\s*where\b|\b(?:which|what) (?:\w+ )?(?:country|countries|city|cities|state|states|nation|"
+                         r"island|region|"
+                         r"province|town|county|capital|continent|park|sea|ocean|river|airport)\b|\bin which\b", re.I)),
+    ("name", re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ )?(?:company|team|person|man|"
+                        r"woman|actor|actress|singer|player|group|brand|organization|organisation|firm|band|film|movie|show|"
+                        r"book|app|network|party|official|leader|president|celebrity|star|rapper|musician|artist|athlete|"
+                        r"coach|senator|governor|retailer|airline|automaker|carrier|agency|court|university|school|league|"
+                        r"magazine|newspaper|song|album|series|character|name)\b", re.I)),
+]
+
+_CAPTION = re.compile(
+    r"^(?:photo|image|picture|video|file photo|credit|caption|getty|ap photo|reuters/|source|related|read more|watch|"
+    r"listen|sign up|subscribe|advertisement|copyright|all rights reserved|follow|click|contact|email)\b|"
+    r"\((?:ap|reuters|getty|afp)[^)]*photo|\bphoto(?:graph)?:|/ ?(?:getty|ap|afp|reuters)\b|\bgetty images\b|\bimage caption\b|"
+    r"\bcontributed to this report\b|\bis a (?:reporter|correspondent|writer|editor)\b|^by [A-Z]",
+    re.I,
+)
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def answer_type(question: str) -> str:
+    """What kind of thing the question asks for: year, number, date, place, name or other."""
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+def is_furniture(text: str) -> bool:
+    """A subheading, caption, byline or credit rather than a sentence: never quoted as one.
+
+    A sentence ends with terminal punctuation; a subheading ("Soaring prices", "What happens next") does
+    not. Captions and credits name a photo agency, bylines a reporter."""
+    words = text.split()
+    if len(words) < 4 or _CAPTION.search(text):
+        return True
+    if not _ENDS_SENTENCE.search(text.strip()) and len(words) < 25:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _new_things(kind: str, text: str, question_words: set[str]) -> list[str]:
+    """Things of the asked kind that `text` holds and the question does not already say."""
+    if kind == "year":
+        found = _YEAR.findall(text)
+    elif kind == "number":
+        found = [m.group(0) for m in _NUMBER.finditer(text)]
+    elif kind == "date":
+        found = [m.group(0) for m in _DATE.finditer(text)] + _YEAR.findall(text)
+    else:
+        found = _CAPITALISED.findall(text)
+    return [f for f in found if f.lower().strip(".,") not in question_words]
+
+
+@dataclass
+class Candidate:
+    """One quotable unit of a retrieved story."""
+
+    story: int
+    """Position of the story in the ranking (0 = best)."""
+    unit: int
+    """0 = the headline, 1.. = body sentences."""
+    text: str
+    cosine: float
+    score: float = 0.0
+    things: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtractWeights:
+    """Weights of the sentence score (tuned on the tuning half of the 2022 quiz questions, docs/ask.md)."""
+
+    cosine: float = 1.0
+    coverage: float = 0.3
+    focus: float = 0.5
+    kind: float = 0.5
+    specific_kind: float = 0.6
+    agreement: float = 0.1
+    story: float = 0.3
+    lede: float = 0.05
+    headline: float = -1.0
+    """Headlines rarely hold the answer sentence; with -0.05 they led answers they did not answer (tuning half)."""
+
+
+_QUESTION_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def focus_of(question: str) -> str:
+    """The part of a question that asks ("What year did it debut?"), without the context sentences before it
+    ("Microsoft retired Internet Explorer this week."): the answer sentence holds the first, not always the second."""
+    parts = [p.strip() for p in _QUESTION_SENTENCE.findall(question) if p.strip()]
+    asking = [p for p in parts if p.endswith("?")]
+    return (asking or parts or [question])[-1]
+
+
+def key_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The question's content terms with their weights (IDF in the archive; unseen terms weigh most)."""
+    terms = {}
+    top = 0.0
+    for tok in set(tokenize(question)):
+        weight = idf(tok)
+        terms[tok] = weight
+        top = max(top, weight)
+    unseen = max(top, 1.0) * 1.5
+    return {tok: (w if w > 0 else unseen) for tok, w in terms.items()}
+
+
+def coverage(terms: dict[str, float], text_tokens: set[str]) -> float:
+    """IDF-weighted share of the key terms that `text_tokens` hold (1.0: all of them)."""
+    total = sum(terms.values())
+    return sum(w for tok, w in terms.items() if tok in text_tokens) / total if total else 0.0
+
+
+def missing_key_terms(terms: dict[str, float], text_tokens: set[str], df: Callable[[str], int], stories: int,
+                      rare_share: float = 0.02) -> tuple[list[str], list[str]]:
+    """The question's figures ("2024", "31st") and its rare terms (in at most `rare_share` of the stories, or
+    none) that `text_tokens` lack, heaviest first: a missing figure is reason enough to refuse; missing rare
+    words say what the refusal is about."""
+    rare = max(1, int(rare_share * stories))
+    absent = sorted((tok for tok in terms if tok not in text_tokens), key=lambda tok: -terms[tok])
+    return [tok for tok in absent if tok[:1].isdigit()], [tok for tok in absent if not tok[:1].isdigit() and df(tok) <= rare]
+
+
+def score_candidates(
+    question: str,
+    candidates: Sequence[Candidate],
+    story_scores: Sequence[float],
+    idf: Callable[[str], float],
+    weights: ExtractWeights | None = None,
+) -> list[Candidate]:
+    """Score each candidate as the answer sentence; best first. Furniture is dropped."""
+    w = weights or ExtractWeights()
+    kind = answer_type(question)
+    terms = key_terms(question, idf)
+    focus = key_terms(focus_of(question), idf)
+    qwords = {word.lower() for word in re.findall(r"[\w'\u2019.-]+", question)}
+    qwords |= {word.strip(".") for word in qwords}
+    kept = [c for c in candidates if c.unit == 0 or not is_furniture(c.text)]
+    top_story = max(story_scores) if story_scores else 1.0
+    for c in kept:
+        c.things = _new_things(kind, c.text, qwords)
+    # Agreement: the same new name or number in the candidates of several stories.
+    seen_in = Counter(thing for _, thing in {(c.story, t.lower()) for c in kept for t in c.things})
+    for c in kept:
+        tokens = set(tokenize(c.text))
+        agree = max((seen_in[t.lower()] for t in c.things), default=0)
+        c.score = (
+            w.cosine * c.cosine
+            + w.coverage * coverage(terms, tokens)
+            + w.focus * coverage(focus, tokens)
+            + (w.specific_kind if kind in ("year", "number", "date") else w.kind) * (1.0 if c.things else 0.0)
+              * (1.0 if kind != "other" else 0.5)
+            + w.agreement * math.log1p(max(agree - 1, 0))
+            + w.story * (story_scores[c.story] / top_story if top_story > 0 else 0.0)
+            + (w.lede if c.unit == 1 else 0.0)
+            + (w.headline if c.unit == 0 else 0.0)
+        )
+    return sorted(kept, key=lambda c: -c.score)

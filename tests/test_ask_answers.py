@@ -1,0 +1,233 @@
+"""Answers that answer: the answer sentence first, refusing what the news does not cover, asking as of a date.
+
+No model: a hashing encoder over a small archive built through the real pipeline and SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from headlines.ask.embeddings import SQLiteEmbeddingStore
+from headlines.ask.engine import AnswerEngine
+from headlines.ask.extract import Candidate, answer_type, is_furniture, score_candidates
+from headlines.cli.ask import answer_record, parse_as_of, parse_line
+from headlines.countries.exact import ExactNameTagger
+from headlines.evaluation.answers import (
+    EvaluationError,
+    contains_answer,
+    half_of,
+    load_questions,
+    normalise,
+    open_scratch_store,
+)
+from headlines.models import Article
+from headlines.pipeline import Pipeline
+from headlines.store.sqlite import SQLiteStore
+from headlines.summarize.lead import LeadSummarizer
+from tests.fakes.encoders import HashingEncoder
+
+STORIES = [
+    Article(id="ie-old", title="Microsoft launches Internet Explorer", published=datetime(1995, 8, 16, tzinfo=UTC),
+            body="Microsoft released its new web browser on Wednesday. The browser will ship with Windows 95."),
+    Article(id="ie-retired", title="Microsoft retires Internet Explorer after 27 years",
+            published=datetime(2022, 6, 15, tzinfo=UTC),
+            body="Related: Windows news\n\nMicrosoft retired its Internet Explorer browser on Wednesday. "
+                 "The browser debuted in 1995 as an add-on for Windows 95. Users are told to switch to Edge."),
+    Article(id="nobel-1993", title="Mandela and de Klerk share the Nobel Peace Prize",
+            published=datetime(1993, 10, 15, tzinfo=UTC),
+            body="Nelson Mandela and F.W. de Klerk won the Nobel Peace Prize on Friday. The committee praised "
+                 "their work to end apartheid in South Africa."),
+    # Two stories on one subject, weeks apart: which one leads depends on when the question is asked.
+    Article(id="park-june", title="Flooding at Yellowstone National Park", published=datetime(2022, 6, 14, tzinfo=UTC),
+            body="Historic rainfall led to flooding at Yellowstone National Park. Visitors were evacuated."),
+    Article(id="park-later", title="Flooding at Yellowstone National Park", published=datetime(2022, 7, 2, tzinfo=UTC),
+            body="Historic rainfall led to flooding at Yellowstone National Park. The northern loop reopened."),
+]
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> AnswerEngine:
+    store, embeddings = SQLiteStore(tmp_path / "a.db"), SQLiteEmbeddingStore(tmp_path / "a.db")
+    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
+    pipeline.process_many(STORIES)
+    return AnswerEngine(store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.1)
+
+
+def test_the_sentence_that_answers_leads_dated_and_cited(engine: AnswerEngine) -> None:
+    answer = engine.ask("Microsoft retired Internet Explorer this week. What year did it debut?",
+                        now=datetime(2022, 6, 17, tzinfo=UTC))
+    assert answer.found and answer.sources[0].id == "ie-retired"
+    assert answer.answer.startswith("On 15 June 2022: The browser debuted in 1995 as an add-on for Windows 95. [1]")
+    assert "Related: Windows news" not in answer.answer  # a subheading is never quoted as a sentence
+    assert contains_answer(answer.answer, ["1995"])
+
+
+def test_as_of_leaves_out_later_stories_and_prefers_the_newest_before_it(engine: AnswerEngine) -> None:
+    june = engine.ask("What happened at Yellowstone National Park?", now=datetime(2022, 6, 20, tzinfo=UTC))
+    assert "park-later" not in [s.id for s in june.sources] and june.sources[0].id == "park-june"
+    assert june.as_of == datetime(2022, 6, 20, tzinfo=UTC)
+    july = engine.ask("What happened at Yellowstone National Park?", now=datetime(2022, 7, 5, tzinfo=UTC))
+    assert july.sources[0].id == "park-later"  # same subject: the newest story within the time frame wins
+    assert july.answer.startswith("On 2 July 2022: ")
+    # Without an as-of date nothing is cut (the real now), and the record says it was answered.
+    record = answer_record(engine.ask("What happened at Yellowstone National Park?"))
+    assert record["answered"] is True and "as_of" not in record
+
+
+def test_a_question_whose_year_no_story_holds_is_refused_with_the_closest_stories(engine: AnswerEngine) -> None:
+    answer = engine.ask("Who won the 2024 Nobel Peace Prize?", now=datetime(2022, 12, 30, tzinfo=UTC))
+    assert not answer.found and answer.missing == ["2024"]
+    assert answer.answer.startswith('I found nothing in stored news about "2024".')
+    assert answer.sources and answer.sources[0].id == "nobel-1993"  # the closest story is still listed
+    assert answer_record(answer)["answered"] is False
+    # The same question about a year that is covered is answered from that story.
+    covered = engine.ask("Who won the 1993 Nobel Peace Prize?", now=datetime(2022, 12, 30, tzinfo=UTC))
+    assert covered.found and "Nelson Mandela" in covered.answer.split("[1]")[0]
+
+
+def test_off_news_questions_are_refused(engine: AnswerEngine) -> None:
+    answer = engine.ask("How do I bake sourdough bread at home?")
+    assert not answer.found and answer.answer.startswith("I found nothing in stored news about")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("What year did it debut?", "year"), ("How many people were evacuated?", "number"), ("When did it close?", "date"),
+     ("Which national park flooded?", "place"), ("Who designed the dress?", "name"),
+     ("Which company bought Twitter?", "name"), ("What did Macron say about Russia?", "other")],
+)
+def test_answer_type(question: str, kind: str) -> None:
+    assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "furniture"),
+    [("Soaring prices", True), ("What happens next", True), ("(AP Photo/Evan Vucci)", True),
+     ("A firefighter battles the blaze. Getty Images", True), ("By Jane Smith, CNN", True),
+     ("The browser debuted in 1995.", False), ('"We are ready," she said.', False)],
+)
+def test_furniture_is_told_from_sentences(text: str, furniture: bool) -> None:
+    assert is_furniture(text) is furniture
+
+
+def test_the_candidate_with_what_is_asked_for_beats_a_closer_paraphrase() -> None:
+    question = "Who was the designer of the dress Kim Kardashian wore?"
+    echo = Candidate(0, 2, "Kim Kardashian wore the dress to the gala.", cosine=0.7)
+    answer = Candidate(0, 3, "The dress was designed by Bob Mackie for Marilyn Monroe.", cosine=0.6)
+    caption = Candidate(0, 4, "Kim Kardashian at the Met Gala", cosine=0.9)
+    best = score_candidates(question, [echo, answer, caption], [1.0], lambda _t: 1.0)
+    assert best[0] is answer and caption not in best
+
+
+def test_containment_is_normalised() -> None:
+    assert normalise("\u201cSquid Game\u201d") == "squid game"
+    assert contains_answer("Netflix renewed Squid Game for a second season.", ["\u201cSquid Game\u201d"])
+    assert contains_answer("It raised $1,000,000 in a day.", ["$1000000"])
+    assert not contains_answer("The Squidward show", ["Squid"])  # whole words only
+    assert contains_answer("Pel\u00e9 died at 82.", ["Pele"])
+
+
+def test_halves_are_fixed_by_the_question_id() -> None:
+    halves = {qid: half_of(qid) for qid in (f"2022{n:04d}_1" for n in range(200))}
+    assert set(halves.values()) == {"tune", "check"}
+    assert 60 < sum(h == "tune" for h in halves.values()) < 140
+    assert all(half_of(qid) == half for qid, half in halves.items())
+
+
+def test_question_files_name_the_bad_line(tmp_path: Path) -> None:
+    good = {"qid": "a", "question": "Who?", "answer": "Bob", "gold_ids": ["x"], "question_date": "2022/06/16"}
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps({"question": "no answer"}) + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"q.jsonl:3: an answerable question needs"):
+        load_questions(path)
+    unanswerable = load_questions(path, answerable=False)
+    assert [c.answerable for c in unanswerable] == [False, False]
+    assert unanswerable[0].as_of == datetime(2022, 6, 16, 23, 59, 59, 999999, tzinfo=UTC)
+    path.write_text("not json\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"q.jsonl:1: not JSON"):
+        load_questions(path)
+
+
+def test_input_lines_plain_or_json_with_as_of() -> None:
+    default = parse_as_of("2022-06-16")
+    assert default == datetime(2022, 6, 16, 23, 59, 59, 999999, tzinfo=UTC)
+    assert parse_line("What happened?", default).as_of == default
+    line = parse_line('{"question": "Who won?", "as_of": "2022-12-18"}', None)
+    assert line.question == "Who won?" and line.as_of == parse_as_of("2022-12-18") and line.error is None
+    assert parse_line('{"question": "Who won?"}', default).as_of == default
+    assert "question" in (parse_line('{"q": "Who won?"}', None).error or "")
+    assert "YYYY-MM-DD" in (parse_line('{"question": "Who won?", "as_of": "last tuesday"}', None).error or "")
+    assert "JSON" in (parse_line("{broken", None).error or "")
+
+
+def test_scratch_store_is_reused_and_refuses_another_encoder(tmp_path: Path) -> None:
+    encoder = HashingEncoder()
+    db = tmp_path / "scratch.db"
+
+    def embed(stories):
+        from headlines.ask.embeddings import embed_stories
+
+        return embed_stories(encoder, stories)
+
+    store, embeddings, _ = open_scratch_store(STORIES, db, encoder_name=encoder.name, embed=embed)
+    store.close(), embeddings.close()
+    embedded = len(encoder.seen)
+    assert embedded > 0
+    store, embeddings, _ = open_scratch_store(STORIES, db, encoder_name=encoder.name, embed=embed)
+    assert len(encoder.seen) == embedded and store.count() == len(STORIES)  # nothing re-embedded
+    store.close(), embeddings.close()
+    with pytest.raises(EvaluationError, match="holds vectors of test:hashing"):
+        open_scratch_store(STORIES, db, encoder_name="other", embed=embed)
+
+
+def test_cli_as_of_and_json_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from headlines import container
+    from headlines.cli.app import app
+    from headlines.settings import get_settings
+
+    db = tmp_path / "cli.db"
+    store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
+    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
+    pipeline.process_many(STORIES)
+    store.close(), embeddings.close()
+    monkeypatch.setenv("HEADLINES_DB", str(db))
+    monkeypatch.setenv("HEADLINES_TAGGER", "exact")
+    get_settings.cache_clear()
+    monkeypatch.setattr(container, "get_encoder", lambda settings=None: HashingEncoder())
+    runner = CliRunner()
+    one = runner.invoke(app, ["ask", "--json", "--as-of", "2022-06-20", "What happened at Yellowstone National Park?"])
+    assert one.exit_code == 0, one.output
+    record = json.loads(one.stdout)
+    assert record["answered"] is True and record["as_of"] == "2022-06-20"
+    assert "park-later" not in [s["id"] for s in record["sources"]]
+    lines = "\n".join([
+        json.dumps({"question": "What happened at Yellowstone National Park?", "as_of": "2022-07-05"}),
+        "What happened at Yellowstone National Park?",
+        json.dumps({"question": "Who won?", "as_of": "someday"}),
+    ])
+    many = runner.invoke(app, ["ask", "--json", "--input", "-", "--as-of", "2022-06-20"], input=lines)
+    assert many.exit_code == 1  # one bad line: reported, the others answered
+    records = [json.loads(line) for line in many.stdout.splitlines()]
+    assert [r.get("as_of") for r in records[:2]] == ["2022-07-05", "2022-06-20"]
+    assert records[0]["sources"][0]["id"] == "park-later" and records[1]["sources"][0]["id"] == "park-june"
+    assert "YYYY-MM-DD" in records[2]["error"]
+    bad = runner.invoke(app, ["ask", "--as-of", "tomorrow", "q"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
+    get_settings.cache_clear()
+
+
+def test_slack_shows_the_answer_or_the_refusal_as_of_the_real_now(engine: AnswerEngine) -> None:
+    from headlines.slack.blocks import answer_message
+
+    answered = engine.ask("What happened at Yellowstone National Park?")  # as the worker asks: no as-of date
+    assert answered.as_of is None and answered.found
+    message = answer_message(answered)
+    assert message.blocks[0]["text"]["text"].startswith("On ") and "*Sources*" in json.dumps(message.blocks)
+    refused = answer_message(engine.ask("Who won the 2024 Nobel Peace Prize?"))
+    assert refused.blocks[0]["text"]["text"].startswith("I found nothing in stored news about")
+    assert "*Closest stories*" in json.dumps(refused.blocks)
