@@ -34,6 +34,7 @@ lock:
 	$(PY) infra/lock.py
 
 lint: $(STAMP)
+	$(VENV)/bin/ruff format --check functions tests benchmarks infra
 	$(VENV)/bin/ruff check functions tests benchmarks infra
 
 test: lint

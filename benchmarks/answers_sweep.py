@@ -51,13 +51,25 @@ def main() -> None:
     if wanted & {"recency", "all"}:
         for r in (0.0, 0.05, 0.1, 0.2):
             for days in (3.0, 7.0, 30.0):
-                variants.append((f"recency {r} / {days} d", dataclasses.replace(Weights(), recency=r, recency_days=days),
-                                 ExtractWeights()))
+                variants.append(
+                    (f"recency {r} / {days} d", dataclasses.replace(Weights(), recency=r, recency_days=days), ExtractWeights())
+                )
     if wanted & {"extract", "all"}:
         base = ExtractWeights()
-        for name, value in (("coverage", 0.0), ("coverage", 1.2), ("kind", 0.0), ("kind", 0.5), ("story", 0.0),
-                            ("story", 0.6), ("agreement", 0.0), ("agreement", 0.3), ("headline", -1.0), ("headline", 0.1),
-                            ("cosine", 0.5), ("cosine", 2.0)):
+        for name, value in (
+            ("coverage", 0.0),
+            ("coverage", 1.2),
+            ("kind", 0.0),
+            ("kind", 0.5),
+            ("story", 0.0),
+            ("story", 0.6),
+            ("agreement", 0.0),
+            ("agreement", 0.3),
+            ("headline", -1.0),
+            ("headline", 0.1),
+            ("cosine", 0.5),
+            ("cosine", 2.0),
+        ):
             variants.append((f"extract {name}={value}", Weights(), dataclasses.replace(base, **{name: value})))
     vectors = {c.qid: engine.encode_question(c.question) for c in cases}  # encoded once for every variant
     for name, weights, extract in variants:
@@ -65,8 +77,14 @@ def main() -> None:
         hits = gold = 0
         for case in cases:
             qv = vectors[case.qid]
-            ranked = engine.rank(case.question, until=case.as_of, now=case.as_of, limit=5, query_vector=qv,
-                                 since=since_in_question(case.question, now=case.as_of))
+            ranked = engine.rank(
+                case.question,
+                until=case.as_of,
+                now=case.as_of,
+                limit=5,
+                query_vector=qv,
+                since=since_in_question(case.question, now=case.as_of),
+            )
             if not ranked:
                 continue
             hits += engine.index.ids[ranked[0][0]] in set(case.gold_ids)
@@ -78,8 +96,9 @@ def main() -> None:
     features: dict[str, list[tuple[float, bool, bool]]] = {}
     for label, group in (("answerable", cases), ("unanswerable", unknown)):
         for case in group:
-            ranked = engine.rank(case.question, until=case.as_of, now=case.as_of, limit=3,
-                                 since=since_in_question(case.question, now=case.as_of))
+            ranked = engine.rank(
+                case.question, until=case.as_of, now=case.as_of, limit=3, since=since_in_question(case.question, now=case.as_of)
+            )
             _terms, best, figures, rare = engine.coverage(case.question, ranked, now=case.as_of)
             relevant = bool(ranked) and ranked[0][2] >= engine.threshold
             features.setdefault(label, []).append((best, bool(figures), relevant))

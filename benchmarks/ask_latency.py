@@ -63,8 +63,15 @@ def filler_articles(n: int) -> list[Article]:
     if not texts:
         sys.exit(f"no filler text: {SHARED} is missing (bbc-summary-dev.jsonl, reuters21578-train.jsonl)")
     # Distinct URLs keep cycled copies apart (the store dedups by URL, else by content).
-    return [Article(id=f"filler-{i}", url=f"https://example.org/filler/{i}", title=texts[i % len(texts)][0] or None,
-                    body=texts[i % len(texts)][1]) for i in range(n)]
+    return [
+        Article(
+            id=f"filler-{i}",
+            url=f"https://example.org/filler/{i}",
+            title=texts[i % len(texts)][0] or None,
+            body=texts[i % len(texts)][1],
+        )
+        for i in range(n)
+    ]
 
 
 def main() -> None:
@@ -83,22 +90,35 @@ def main() -> None:
 
     t0 = time.perf_counter()
     samples = load_samples()
-    real = [Story(id=a.story_id(), article=a, headline=a.title or "", summary="", countries=tagger.tag(a),
-                  content_hash=a.content_hash) for a in samples]
+    real = [
+        Story(
+            id=a.story_id(), article=a, headline=a.title or "", summary="", countries=tagger.tag(a), content_hash=a.content_hash
+        )
+        for a in samples
+    ]
     for story in real:
         store.put(story)
     embeddings.put_many(embed_stories(encoder, real))
     fillers = filler_articles(args.stories - len(real))
     batch: list[StoryVectors] = []
     for i, article in enumerate(fillers, start=1):
-        story = Story(id=article.story_id(), article=article, headline=article.title or article.body[:60],
-                      summary="", countries=tagger.tag(article), content_hash=article.content_hash)
+        story = Story(
+            id=article.story_id(),
+            article=article,
+            headline=article.title or article.body[:60],
+            summary="",
+            countries=tagger.tag(article),
+            content_hash=article.content_hash,
+        )
         story = store.put(story)
         units = story_units(story)
         vecs = rng.standard_normal((len(units) + 1, encoder.dim)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        batch.append(StoryVectors(story.id, story.sort_time, tuple(c.code for c in story.countries), units,
-                                  vecs[0], vecs[1:], encoder.name))
+        batch.append(
+            StoryVectors(
+                story.id, story.sort_time, tuple(c.code for c in story.countries), units, vecs[0], vecs[1:], encoder.name
+            )
+        )
         if len(batch) == 1000 or i == len(fillers):
             embeddings.put_many(batch)
             batch = []
@@ -121,8 +141,10 @@ def main() -> None:
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
     print(f"stories stored: {store.count():,} ({len(real)} embedded for real, the rest synthetic vectors)")
     print(f"build: {build_s:.1f} s; index load (cold, once per process): {load_s:.1f} s")
-    print(f"warm ask latency over {len(timings)} questions: median {statistics.median(timings):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+    print(
+        f"warm ask latency over {len(timings)} questions: median {statistics.median(timings):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+    )
     print(f"seed question -> first source {first.sources[0].id} (found={first.found})")
 
     # A cold process that starts from an index snapshot (HEADLINES_INDEX_SNAPSHOT) instead of the store.
@@ -136,8 +158,10 @@ def main() -> None:
     snap_s = time.perf_counter() - t0
     again = cold.ask(QUESTIONS[0])
     assert [s.id for s in again.sources] == [s.id for s in first.sources], "the snapshot answers differently"
-    print(f"index snapshot: {size / 1e6:.0f} MB, saved in {save_s:.1f} s; a cold engine loads it and catches up in "
-          f"{snap_s:.1f} s ({load_s / snap_s:.1f}x faster than building from the store); same answer")
+    print(
+        f"index snapshot: {size / 1e6:.0f} MB, saved in {save_s:.1f} s; a cold engine loads it and catches up in "
+        f"{snap_s:.1f} s ({load_s / snap_s:.1f}x faster than building from the store); same answer"
+    )
     store.close()
     embeddings.close()
     tmp.cleanup()

@@ -44,8 +44,9 @@ def main() -> None:
     if args.data_home:
         env["XDG_DATA_HOME"] = str(args.data_home)
     py = sys.executable
-    export = subprocess.run([py, "-m", "headlines", "model", "export", "--int8", "--skip-existing"],
-                            capture_output=True, text=True, env=env)
+    export = subprocess.run(
+        [py, "-m", "headlines", "model", "export", "--int8", "--skip-existing"], capture_output=True, text=True, env=env
+    )
     if export.returncode != 0:
         raise SystemExit(f"the ONNX export failed:\n{export.stderr[-2000:]}")
 
@@ -55,13 +56,20 @@ def main() -> None:
     line = json.dumps({"id": article.id, "title": article.title, "body": article.body}) + "\n"
     with tempfile.TemporaryDirectory(prefix="headlines-bench-") as tmp:
         env["HEADLINES_DB"] = str(Path(tmp) / "bench.db")
-        check = subprocess.run([py, "-c", "import sys; from headlines.container import get_encoder; "
-                                "print(get_encoder().name)"], capture_output=True, text=True, env=env)
+        check = subprocess.run(
+            [py, "-c", "import sys; from headlines.container import get_encoder; print(get_encoder().name)"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         commands = {
             "import torch (bare)": ([py, "-c", "import torch"], env, ""),
             "headlines process, auto (ONNX int8)": ([py, "-m", "headlines", "process"], env, line),
             "headlines process, transformers (torch)": (
-                [py, "-m", "headlines", "process"], env | {"HEADLINES_ENCODER": "transformers"}, line),
+                [py, "-m", "headlines", "process"],
+                env | {"HEADLINES_ENCODER": "transformers"},
+                line,
+            ),
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for command, e, stdin in commands.values():  # warm the file cache once

@@ -40,8 +40,14 @@ def make(i: int, topic: int, centres: np.ndarray, rng: np.random.Generator, when
     title = f"{place} officials respond to topic {topic} report number {i}"
     body = f"Officials in {place} said on Monday that the Minister of Topic{topic} met Ambassador Name{i % 97}. More follows."
     art = Article(id=f"s{i}", title=title, body=body, url=f"https://news.example/{i}", published=when, source="Wire")
-    story = Story(id=art.story_id(), article=art, headline=title, summary=body[:80],
-                  countries=[country_tag(code, 1.0, primary=True)], content_hash=art.content_hash)
+    story = Story(
+        id=art.story_id(),
+        article=art,
+        headline=title,
+        summary=body[:80],
+        countries=[country_tag(code, 1.0, primary=True)],
+        content_hash=art.content_hash,
+    )
     units = [title, body]
     vec = StoryVectors(story.id, when, (code,), units, v, np.stack([v, v]), "bench")
     return story, vec
@@ -60,8 +66,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         store, vectors = SQLiteStore(path), SQLiteEmbeddingStore(path)
-        window = [make(i, int(rng.integers(args.topics)), centres, rng, now - timedelta(hours=float(rng.uniform(1, 72))))
-                  for i in range(args.window)]
+        window = [
+            make(i, int(rng.integers(args.topics)), centres, rng, now - timedelta(hours=float(rng.uniform(1, 72))))
+            for i in range(args.window)
+        ]
         for story, _ in window:
             store.put(story.model_copy(update={"event_id": story.id}))
         vectors.put_many(v for _, v in window)
@@ -101,9 +109,11 @@ def main() -> None:
     print(f"event clustering, warm:              {stats(assign_ms)}")
     print(f"baseline: store + vector writes:     {stats(write_ms)}")
     print(f"baseline: naive rule over the window: {stats(naive_ms)}")
-    print(f"ratio clustering / writes: {statistics.median(assign_ms) / statistics.median(write_ms):.2f}; "
-          f"naive / clustering: {statistics.median(naive_ms) / statistics.median(assign_ms):.0f}x; "
-          f"target < 10 ms: {'met' if np.percentile(assign_ms, 95) < 10 else 'NOT met'} (p95)")
+    print(
+        f"ratio clustering / writes: {statistics.median(assign_ms) / statistics.median(write_ms):.2f}; "
+        f"naive / clustering: {statistics.median(naive_ms) / statistics.median(assign_ms):.0f}x; "
+        f"target < 10 ms: {'met' if np.percentile(assign_ms, 95) < 10 else 'NOT met'} (p95)"
+    )
 
 
 if __name__ == "__main__":

@@ -45,17 +45,23 @@ def page(article: dict, others: list[dict], rng: random.Random) -> tuple[str, st
     trending = [o["title"] for o in rng.sample(others, 4)]
     opinion = [o["title"] for o in rng.sample(others, 3)]
     menu = ["Home", "World", "Business", "Technology", "Entertainment", "Sport", "Opinion"]
-    footer = ["Connect us on LinkedIn Quora Youtube RSS", "Give Feedback", "Subscribe to our Newsletter",
-              "About us", "Privacy policy", "Email: desk@example-news.com"]
+    footer = [
+        "Connect us on LinkedIn Quora Youtube RSS",
+        "Give Feedback",
+        "Subscribe to our Newsletter",
+        "About us",
+        "Privacy policy",
+        "Email: desk@example-news.com",
+    ]
     paras = "".join(f"<p>{html.escape(p)}</p>" for p in article["body"].split("\n") if p.strip())
-    doc = f"""<!DOCTYPE html><html><head><title>{html.escape(article['title'])} | Example News</title></head><body>
-<div class="menu"><ul>{''.join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in menu)}</ul></div>
-<div class="main"><article><h1>{html.escape(article['title'])}</h1>
+    doc = f"""<!DOCTYPE html><html><head><title>{html.escape(article["title"])} | Example News</title></head><body>
+<div class="menu"><ul>{"".join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in menu)}</ul></div>
+<div class="main"><article><h1>{html.escape(article["title"])}</h1>
 <p class="byline">Example News Desk | London | Updated: 21-12-2005 16:39</p>
 <div class="story-body">{paras}</div></article>
 <aside class="trending"><h3>TRENDING</h3><ol>{links(trending, "t")}</ol>
 <h3>OPINION / BLOG / INTERVIEW</h3><ul>{links(opinion, "o")}</ul></aside></div>
-<footer>{''.join(f'<p>{html.escape(f)}</p>' for f in footer)}</footer></body></html>"""
+<footer>{"".join(f"<p>{html.escape(f)}</p>" for f in footer)}</footer></body></html>"""
     boiler = " ".join(menu + trending + opinion + footer)
     return doc, boiler
 
@@ -100,8 +106,10 @@ def bench_extraction(limit: int) -> None:
     print("| --- | --- | --- | --- | --- |")
     print(f"| all page text (baseline) | {statistics.mean(naive_r):.3f} | {statistics.mean(naive_l):.3f} | - | 0 |")
     p95 = sorted(times)[int(0.95 * (n - 1))] * 1000
-    print(f"| trafilatura (headlines.fetch.extract_article) | {statistics.mean(ours_r):.3f} | {statistics.mean(ours_l):.3f} "
-          f"| {statistics.median(times) * 1000:.1f}, {p95:.1f} | {failures} |")
+    print(
+        f"| trafilatura (headlines.fetch.extract_article) | {statistics.mean(ours_r):.3f} | {statistics.mean(ours_l):.3f} "
+        f"| {statistics.median(times) * 1000:.1f}, {p95:.1f} | {failures} |"
+    )
 
 
 def bench_ingest(objects: int) -> None:
@@ -115,8 +123,14 @@ def bench_ingest(objects: int) -> None:
         port = sock.getsockname()[1]
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    os.environ.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "x",
-                       "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
     try:
         import logging
 

@@ -73,8 +73,10 @@ def main() -> None:
     for source in ("shipped", "compile"):
         runs = [_run(_FIRST_TAG, source, *WATCHED) for _ in range(args.repeats)]
         ms = [r["s"] * 1000 for r in runs]
-        print(f"| {source} | {statistics.median(ms):.0f} | {', '.join(f'{x:.0f}' for x in ms)} | "
-              f"{', '.join(runs[0]['loaded']) or 'none'} |")
+        print(
+            f"| {source} | {statistics.median(ms):.0f} | {', '.join(f'{x:.0f}' for x in ms)} | "
+            f"{', '.join(runs[0]['loaded']) or 'none'} |"
+        )
 
     from headlines.countries.lexicon import read_lexicon, shipped_path, to_data
 

@@ -46,8 +46,7 @@ def build_cache(db: Path, vectors: Path, data: Path, *, limit: int, questions: i
         embeddings.put_many(embed_stories(encoder, stories))
         print(f"embedded {start + len(stories)}/{len(articles)}", flush=True)
     qv = encoder.encode([c.question for c in cases])
-    np.savez(vectors, questions=np.asarray([c.question for c in cases]),
-             gold=np.asarray([c.story_id for c in cases]), vectors=qv)
+    np.savez(vectors, questions=np.asarray([c.question for c in cases]), gold=np.asarray([c.story_id for c in cases]), vectors=qv)
     store.close()
     embeddings.close()
 
@@ -76,16 +75,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/headlines-sweep"))
     parser.add_argument("--grid", action="store_true", help="also search fusion weights on this slice")
-    parser.add_argument("--dtype", choices=["float32", "float16"], default="float32",
-                        help="round the stored vectors through this type first (float16: what the DynamoDB store keeps)")
+    parser.add_argument(
+        "--dtype",
+        choices=["float32", "float16"],
+        default="float32",
+        help="round the stored vectors through this type first (float16: what the DynamoDB store keeps)",
+    )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     stem = args.cache / f"slice-{args.seed}-{args.offset}-{args.limit}-{args.questions}"
     db, vec_file = stem.with_suffix(".db"), stem.with_suffix(".npz")
     if not vec_file.exists():
         db.unlink(missing_ok=True)
-        build_cache(db, vec_file, args.data, limit=args.limit, questions=args.questions, seed=args.seed,
-                    offset=args.offset)
+        build_cache(db, vec_file, args.data, limit=args.limit, questions=args.questions, seed=args.seed, offset=args.offset)
     cached = np.load(vec_file)
     questions, qv = [str(q) for q in cached["questions"]], cached["vectors"].astype(np.float32)
     embeddings = SQLiteEmbeddingStore(db)
@@ -126,8 +128,10 @@ def main() -> None:
         ("fused, shipped Weights", fused(Weights(), keep), keep),
         ("fused, no inferred country filter", fused(Weights(), everything), everything),
     ]
-    print(f"{len(questions)} titles over {len(ids)} stories (seed {args.seed}, offset {args.offset}, "
-          f"stored vectors as {args.dtype})")
+    print(
+        f"{len(questions)} titles over {len(ids)} stories (seed {args.seed}, offset {args.offset}, "
+        f"stored vectors as {args.dtype})"
+    )
     print(f"{'signal':40} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
     for name, scores, k in rows:
         r1, r5, mrr = metrics(scores, gold, k)
@@ -144,17 +148,22 @@ def main() -> None:
         absent = set(tokenize(questions[i])) - set(tokenize(text))
         if not _REPORTING.search(" ".join(index.units[gold[i]][1:3])) and absent:
             tables.append(i)
-    print(f"misses {len(misses)}: {len(tables)} wire tables whose question words are absent from the stored "
-          f"text, {len(filtered)} removed by the inferred country filter, {len(misses) - len(tables) - len(filtered)} other")
+    print(
+        f"misses {len(misses)}: {len(tables)} wire tables whose question words are absent from the stored "
+        f"text, {len(filtered)} removed by the inferred country filter, {len(misses) - len(tables) - len(filtered)} other"
+    )
 
     if args.grid:
         best = max(
             (metrics(fused(Weights(lexical=wl, story=1 - wl - ws, sentence=ws), keep), gold, keep), wl, ws)
-            for wl in np.arange(0, 1.001, 0.05) for ws in np.arange(0, 1.001 - wl, 0.05)
+            for wl in np.arange(0, 1.001, 0.05)
+            for ws in np.arange(0, 1.001 - wl, 0.05)
         )
         (r1, r5, mrr), wl, ws = best
-        print(f"best weights on this slice: lexical {wl:.2f} story {1 - wl - ws:.2f} sentence {ws:.2f} "
-              f"-> R@1 {r1:.3f} R@5 {r5:.3f} MRR {mrr:.3f}")
+        print(
+            f"best weights on this slice: lexical {wl:.2f} story {1 - wl - ws:.2f} sentence {ws:.2f} "
+            f"-> R@1 {r1:.3f} R@5 {r5:.3f} MRR {mrr:.3f}"
+        )
     embeddings.close()
 
 

@@ -52,8 +52,12 @@ def main() -> None:
     from tests.slack_events import SIGNING_SECRET, command_event, lambda_context
 
     with FakeSlackAPI() as slack, tempfile.TemporaryDirectory() as tmp:
-        os.environ |= {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-bench",
-                       "SLACK_API_BASE_URL": slack.base_url, "HEADLINES_DB": str(Path(tmp) / "bench.db")}
+        os.environ |= {
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_API_BASE_URL": slack.base_url,
+            "HEADLINES_DB": str(Path(tmp) / "bench.db"),
+        }
         from headlines.handlers import slack as slack_handler
 
         t = time.perf_counter()
@@ -72,8 +76,10 @@ def main() -> None:
             rows.append((text, times))
         time.sleep(0.5)  # let queued `latest` jobs finish before the fake stops
 
-    print(f"cold import of headlines.handlers.slack: {statistics.median(t for t, _ in imports) * 1000:.0f} ms "
-          f"(median of 3 fresh interpreters); model libraries loaded: {heavy or 'none'}")
+    print(
+        f"cold import of headlines.handlers.slack: {statistics.median(t for t, _ in imports) * 1000:.0f} ms "
+        f"(median of 3 fresh interpreters); model libraries loaded: {heavy or 'none'}"
+    )
     print(f"first request (builds the app, Bolt's one auth.test): {first_ms:.1f} ms")
     print(f"\nwarm acks, {args.requests} signed requests each, in process:")
     print(f"{'command':<36}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")

@@ -88,21 +88,35 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    aws_env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+    aws_env = {
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
     os.environ.update(aws_env)
     stack = create_stack()
     ssm = stack.client("ssm")
-    params = {"HEADLINES_SLACK_BOT_TOKEN_PARAM": "/" + stack.parameters["SlackBotTokenParameter"],
-              "HEADLINES_SLACK_SIGNING_SECRET_PARAM": "/" + stack.parameters["SlackSigningSecretParameter"]}
+    params = {
+        "HEADLINES_SLACK_BOT_TOKEN_PARAM": "/" + stack.parameters["SlackBotTokenParameter"],
+        "HEADLINES_SLACK_SIGNING_SECRET_PARAM": "/" + stack.parameters["SlackSigningSecretParameter"],
+    }
     ssm.put_parameter(Name=params["HEADLINES_SLACK_BOT_TOKEN_PARAM"], Value="xoxb-bench", Type="SecureString")
     ssm.put_parameter(Name=params["HEADLINES_SLACK_SIGNING_SECRET_PARAM"], Value=SIGNING_SECRET, Type="SecureString")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("HEADLINES_", "SLACK_"))}
     bare: list[tuple[float, float]] = []
     runs: list[dict[str, float]] = []
     with FakeSlackAPI() as fake:
-        env = {**base_env, **aws_env, **stack.env(), **params, "SLACK_API_BASE_URL": fake.base_url,
-               "PYTHONPATH": f"{REPO / 'functions'}{os.pathsep}{REPO}", "AWS_LAMBDA_FUNCTION_NAME": "headlines-slack"}
+        env = {
+            **base_env,
+            **aws_env,
+            **stack.env(),
+            **params,
+            "SLACK_API_BASE_URL": fake.base_url,
+            "PYTHONPATH": f"{REPO / 'functions'}{os.pathsep}{REPO}",
+            "AWS_LAMBDA_FUNCTION_NAME": "headlines-slack",
+        }
         baseline(env)  # warm the page cache for both
         cold(env, fake.response_url("warm"))
         for i in range(args.repeats):
@@ -115,13 +129,17 @@ def main() -> None:
         return statistics.median(r[key] for r in runs)
 
     bare_wall, bare_cpu = statistics.median(b[0] for b in bare), statistics.median(b[1] for b in bare)
-    print(f"Slack function cold start, fresh process, median of {args.repeats} (python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs); {queued} jobs reached SQS")
+    print(
+        f"Slack function cold start, fresh process, median of {args.repeats} (python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs); {queued} jobs reached SQS"
+    )
     print(f"  baseline `python -c pass`:      wall {bare_wall:.3f} s   CPU {bare_cpu:.3f} s")
     print(f"  import headlines.handlers.slack: wall {med('import_wall'):.3f} s   CPU {med('import_cpu'):.3f} s")
     print(f"  first request (SSM, Bolt, SQS):  wall {med('request_wall'):.3f} s   CPU {med('request_cpu'):.3f} s")
-    print(f"  whole process:                   wall {med('process_wall'):.3f} s   CPU {med('process_cpu'):.3f} s   "
-          f"= {med('process_wall') / bare_wall:.1f}x wall, {med('process_cpu') / bare_cpu:.1f}x CPU of the baseline")
+    print(
+        f"  whole process:                   wall {med('process_wall'):.3f} s   CPU {med('process_cpu'):.3f} s   "
+        f"= {med('process_wall') / bare_wall:.1f}x wall, {med('process_cpu') / bare_cpu:.1f}x CPU of the baseline"
+    )
     work = med("import_cpu") + med("request_cpu")
     print(f"  import + first request CPU: {work:.3f} s; estimated on Lambda (CPU share = memory / {FULL_VCPU_MB} MB):")
     for mb in (512, 1024, 1536, 1769, 3008):

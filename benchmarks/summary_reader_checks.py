@@ -31,7 +31,9 @@ def load(path: Path) -> list[Article]:
     with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
         rows = [json.loads(line) for line in fh if line.strip()]
     rows.sort(key=lambda r: hashlib.sha256(str(r.get("id")).encode()).hexdigest())
-    return [Article(id=str(r.get("id")), title=r.get("title") or None, body=r["body"]) for r in rows if (r.get("body") or "").strip()]  # noqa: E501
+    return [
+        Article(id=str(r.get("id")), title=r.get("title") or None, body=r["body"]) for r in rows if (r.get("body") or "").strip()
+    ]
 
 
 def main() -> None:
@@ -65,7 +67,8 @@ def main() -> None:
                 print(f"  [{label}] {article.id} {problems.as_dict()}: {' '.join(summary)[:300]}")
         print(
             f"{label:6s} ({summarizer.name}): {len(articles)} articles, {args.sentences} sentences, {args.max_words} words; "
-            f"mean {words / max(1, len(articles)):.1f} words; summaries with " + ", ".join(f"{k} {v}" for k, v in total.as_dict().items())  # noqa: E501
+            f"mean {words / max(1, len(articles)):.1f} words; summaries with "
+            + ", ".join(f"{k} {v}" for k, v in total.as_dict().items())
         )
 
 

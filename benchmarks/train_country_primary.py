@@ -73,16 +73,23 @@ def main(data: Path, pmap: Path, write: bool) -> None:
         for sc, s in evaluate(feats[h], p, gold[h], thr)[1].items():
             print(h, f"source_country={sc}", s.as_dict())
     if write:
-        OUT.write_text(json.dumps({
-            "note": "Logistic model deciding which gazetteer candidates are primary; trained on the tune half "
-            "(split_half by story id) of Reuters-21578 train by benchmarks/train_country_primary.py.",
-            "features": list(FEATURES),
-            "weights": [round(float(v), 6) for v in w],
-            "bias": round(b, 6),
-            "mean": [round(float(v), 6) for v in mean],
-            "scale": [round(float(v), 6) for v in scale],
-            "threshold": thr,
-        }, indent=1) + "\n", encoding="utf-8")
+        OUT.write_text(
+            json.dumps(
+                {
+                    "note": "Logistic model deciding which gazetteer candidates are primary; trained on the tune half "
+                    "(split_half by story id) of Reuters-21578 train by benchmarks/train_country_primary.py.",
+                    "features": list(FEATURES),
+                    "weights": [round(float(v), 6) for v in w],
+                    "bias": round(b, 6),
+                    "mean": [round(float(v), 6) for v in mean],
+                    "scale": [round(float(v), 6) for v in scale],
+                    "threshold": thr,
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         print("wrote", OUT)
 
 

@@ -125,7 +125,10 @@ def fit(parts: Sequence[tuple[np.ndarray, np.ndarray]], l2: float, extra_weight:
 
 
 def report(label: str, result: dict[str, Any]) -> None:
-    print(f"\n{label}: {result['data_size']} articles, {result['sentences']} sentences, max words {result['max_words']}", file=sys.stderr)  # noqa: E501
+    print(
+        f"\n{label}: {result['data_size']} articles, {result['sentences']} sentences, max words {result['max_words']}",
+        file=sys.stderr,
+    )
     for row in result["rows"]:
         print(
             f"  {row['name']:26s} R1 {row['rouge1']:6.2f}  R2 {row['rouge2']:6.2f}  RLsum {row['rougeLsum']:6.2f}"

@@ -47,8 +47,13 @@ def main() -> None:
     for days, threshold, names, words in itertools.product(
         (2.0, 3.0, 4.0, 5.0, 7.0), (0.65, 0.70, 0.75, 0.80, 0.85, 0.90), (0.0, 0.3, 0.6), (0.0, 0.3, 0.6)
     ):
-        rule = EventRule(window_days=days, threshold=threshold, names=names, words=words,
-                         floor=max(0.0, min(0.25, threshold - names - words - 0.05)))
+        rule = EventRule(
+            window_days=days,
+            threshold=threshold,
+            names=names,
+            words=words,
+            floor=max(0.0, min(0.25, threshold - names - words - 0.05)),
+        )
         events = assign_events(features, rule)
         row = score(tune, lambda p, ev=events: ev[p.a] == ev[p.b])
         ok = all((row[f"false_merge_{k}"] or 0) <= 0.02 for k in ("older", "same_week"))
@@ -56,14 +61,18 @@ def main() -> None:
         if days not in best_per_window or key > best_per_window[days][0]:
             best_per_window[days] = (key, rule, row)
     for days, (key, rule, row) in sorted(best_per_window.items()):
-        print(f"window {days:g}: best tune F1 {row['f1']:.3f} (limits met: {key[0]}) at threshold {rule.threshold}, "
-              f"names {rule.names}, words {rule.words}; same-week false merges {row['false_merge_same_week']:.3f}")
+        print(
+            f"window {days:g}: best tune F1 {row['f1']:.3f} (limits met: {key[0]}) at threshold {rule.threshold}, "
+            f"names {rule.names}, words {rule.words}; same-week false merges {row['false_merge_same_week']:.3f}"
+        )
     chosen = best_per_window[window][1]
     print("chosen:", chosen)
     result = evaluate_events(articles, pairs, vectors, stories, chosen)
     for r in result["rows"]:
-        print(f"{r['split']:5} {r['system']:32} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
-              f"older {r['false_merge_older']:.3f} same_week {r['false_merge_same_week']:.3f}")
+        print(
+            f"{r['split']:5} {r['system']:32} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
+            f"older {r['false_merge_older']:.3f} same_week {r['false_merge_same_week']:.3f}"
+        )
 
 
 if __name__ == "__main__":

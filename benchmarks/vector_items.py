@@ -38,7 +38,7 @@ GSI_OVERHEAD = 100  # bytes DynamoDB adds to each index item
 
 def value_size(value: dict[str, Any]) -> int:
     """DynamoDB's size of one attribute value (S/B: bytes; N: about one byte per two digits + 1; L: 3 + items)."""
-    (kind, v), = value.items()
+    ((kind, v),) = value.items()
     if kind == "S":
         return len(v.encode("utf-8"))
     if kind == "B":
@@ -78,17 +78,28 @@ def main() -> None:
     sample = stories(args.limit)
     units = [story_units(s) for s in sample]
     counts = [len(u) for u in units]
-    print(f"{len(sample)} stories (BBC dev + Reuters); units per story: mean {statistics.mean(counts):.1f}, "
-          f"p95 {np.percentile(counts, 95):.0f}, max {max(counts)}")
+    print(
+        f"{len(sample)} stories (BBC dev + Reuters); units per story: mean {statistics.mean(counts):.1f}, "
+        f"p95 {np.percentile(counts, 95):.0f}, max {max(counts)}"
+    )
     indexed = {a.strip() for a in _INDEXED.split(",")} | {"log"}
-    print(f"{'vectors':8} {'item KB mean':>12} {'p95':>6} {'max':>6} {'index KB':>9} {'WRU/story':>10} "
-          f"{'RRU/question':>13} {'RRU/1k cold':>12}")
+    print(
+        f"{'vectors':8} {'item KB mean':>12} {'p95':>6} {'max':>6} {'index KB':>9} {'WRU/story':>10} "
+        f"{'RRU/question':>13} {'RRU/1k cold':>12}"
+    )
     for dtype in ("float16", "float32"):
         store = DynamoDBEmbeddingStore("sizes", dtype=dtype)
         full, index, wru, rru = [], [], [], []
         for story, u in zip(sample, units, strict=True):
-            vectors = StoryVectors(story.id, datetime.now(UTC), ("FR",), u, np.zeros(DIM, np.float32),
-                                   np.zeros((len(u), DIM), np.float32), "transformers:all-MiniLM-L6-v2")
+            vectors = StoryVectors(
+                story.id,
+                datetime.now(UTC),
+                ("FR",),
+                u,
+                np.zeros(DIM, np.float32),
+                np.zeros((len(u), DIM), np.float32),
+                "transformers:all-MiniLM-L6-v2",
+            )
             item, _ = store.encode(vectors)
             item["seq"] = {"N": str(1_764_000_000_000_000)}
             size, in_index = item_size(item), item_size(item, indexed) + GSI_OVERHEAD
@@ -98,9 +109,11 @@ def main() -> None:
             rru.append(math.ceil(size / 4096))  # strongly consistent read of the whole item
         per_question = statistics.mean(rru) * CANDIDATES
         cold = math.ceil(statistics.mean(index) * 1000 / 4096) * 0.5  # Scan: summed size, eventually consistent
-        print(f"{dtype:8} {statistics.mean(full) / 1024:12.1f} {np.percentile(full, 95) / 1024:6.1f} "
-              f"{max(full) / 1024:6.1f} {statistics.mean(index) / 1024:9.2f} {statistics.mean(wru):10.1f} "
-              f"{per_question:13.0f} {cold:12.0f}")
+        print(
+            f"{dtype:8} {statistics.mean(full) / 1024:12.1f} {np.percentile(full, 95) / 1024:6.1f} "
+            f"{max(full) / 1024:6.1f} {statistics.mean(index) / 1024:9.2f} {statistics.mean(wru):10.1f} "
+            f"{per_question:13.0f} {cold:12.0f}"
+        )
 
 
 if __name__ == "__main__":

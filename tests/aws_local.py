@@ -49,8 +49,11 @@ def deployment_settings() -> set[str]:
 
     from headlines.settings import Settings
 
-    aws_named = {f"HEADLINES_{f.upper()}" for f in Settings.model_fields
-                 if re.search(r"(_table|queue_url|_param|^bucket|^index_snapshot|^store)$", f)}
+    aws_named = {
+        f"HEADLINES_{f.upper()}"
+        for f in Settings.model_fields
+        if re.search(r"(_table|queue_url|_param|^bucket|^index_snapshot|^store)$", f)
+    }
     functions = resources_of_type("AWS::Serverless::Function")
     return aws_named | {k for fn in functions for k in function_environment(fn) if k.startswith("HEADLINES_")}
 
@@ -146,10 +149,13 @@ def create_stack() -> LocalStack:
     stack.dlq_url = queue("DeadLetterQueue", f"dlq-{suffix}")
     queue("FailedEventsQueue", f"failed-{suffix}")
     work = resource("WorkQueue")["Properties"]
-    redrive = {"deadLetterTargetArn": names.attrs[("DeadLetterQueue", "Arn")],
-               "maxReceiveCount": str(work["RedrivePolicy"]["maxReceiveCount"])}
-    stack.queue_url = queue("WorkQueue", f"work-{suffix}", VisibilityTimeout=str(work["VisibilityTimeout"]),
-                            RedrivePolicy=json.dumps(redrive))
+    redrive = {
+        "deadLetterTargetArn": names.attrs[("DeadLetterQueue", "Arn")],
+        "maxReceiveCount": str(work["RedrivePolicy"]["maxReceiveCount"]),
+    }
+    stack.queue_url = queue(
+        "WorkQueue", f"work-{suffix}", VisibilityTimeout=str(work["VisibilityTimeout"]), RedrivePolicy=json.dumps(redrive)
+    )
     stack.bucket = names.resolve(resource("ArticlesBucket")["Properties"]["BucketName"])
     stack.index_bucket = f"index-{suffix}"
     for logical_id, bucket in (("ArticlesBucket", stack.bucket), ("IndexBucket", stack.index_bucket)):

@@ -173,9 +173,11 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield stack
     denials, ENFORCER.denials = ENFORCER.denials, []
     assert not denials, "IAM (template.yaml roles) refused:\n" + "\n".join(dict.fromkeys(str(d) for d in denials))
-    unset = sorted(f"{fn} reads HEADLINES_{name.upper()}, which template.yaml does not set for it"
-                   for fn, name in reads if f"HEADLINES_{name.upper()}" in deployed
-                   and f"HEADLINES_{name.upper()}" not in function_environment(fn))
+    unset = sorted(
+        f"{fn} reads HEADLINES_{name.upper()}, which template.yaml does not set for it"
+        for fn, name in reads
+        if f"HEADLINES_{name.upper()}" in deployed and f"HEADLINES_{name.upper()}" not in function_environment(fn)
+    )
     assert not unset, "\n".join(unset)
 
 

@@ -37,14 +37,22 @@ MANAGED: dict[str, list[dict[str, Any]]] = {
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess": [
         {
             "Effect": "Allow",
-            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-                       "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+            "Action": [
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+                "xray:GetSamplingStatisticSummaries",
+            ],
             "Resource": "*",
         }
     ],
     "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole": [
-        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", *_LOGS],
-         "Resource": "*"}
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", *_LOGS],
+            "Resource": "*",
+        }
     ],
 }
 
@@ -90,8 +98,14 @@ class Names:
     stack_id: str = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/headlines-test/00000000-0000-0000-0000-000000000000"
 
     def pseudo(self) -> dict[str, str]:
-        return {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": PARTITION,
-                "AWS::StackId": self.stack_id, "AWS::StackName": self.stack_id.split("/")[1], "AWS::URLSuffix": "amazonaws.com"}
+        return {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": PARTITION,
+            "AWS::StackId": self.stack_id,
+            "AWS::StackName": self.stack_id.split("/")[1],
+            "AWS::URLSuffix": "amazonaws.com",
+        }
 
     def ref(self, name: str) -> str:
         if name in self.pseudo():
@@ -108,7 +122,7 @@ class Names:
             return node
         if len(node) != 1 or not next(iter(node)).startswith(("Ref", "Fn::")):
             return {k: self.resolve(v) for k, v in node.items()}
-        (fn, arg), = node.items()
+        ((fn, arg),) = node.items()
         if fn == "Ref":
             return self.ref(arg)
         if fn == "Fn::GetAtt":
@@ -161,21 +175,41 @@ def _parameter(name: str) -> str:
     return _arn("ssm", "parameter/" + name.lstrip("/"))
 
 
-_DDB_TRANSACT = {"ConditionCheck": "ConditionCheckItem", "Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
-                 "Get": "GetItem"}
-_S3_ACTION = {"HeadObject": "GetObject", "CopyObject": "PutObject", "ListObjects": "ListBucket", "ListObjectsV2": "ListBucket",
-              "HeadBucket": "ListBucket", "DeleteObjects": "DeleteObject", "CreateMultipartUpload": "PutObject",
-              "UploadPart": "PutObject", "CompleteMultipartUpload": "PutObject", "AbortMultipartUpload": "AbortMultipartUpload"}
-_SQS_ACTION = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage",
-               "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+_DDB_TRANSACT = {
+    "ConditionCheck": "ConditionCheckItem",
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "Get": "GetItem",
+}
+_S3_ACTION = {
+    "HeadObject": "GetObject",
+    "CopyObject": "PutObject",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "HeadBucket": "ListBucket",
+    "DeleteObjects": "DeleteObject",
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "AbortMultipartUpload": "AbortMultipartUpload",
+}
+_SQS_ACTION = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
 
 
 def required(service: str, operation: str, params: dict[str, Any]) -> list[Call]:
     """The IAM action(s) and resource ARN(s) AWS authorizes for this API call."""
     if service == "dynamodb":
         if operation in ("TransactWriteItems", "TransactGetItems"):
-            return [Call(f"dynamodb:{_DDB_TRANSACT[kind]}", _table(body["TableName"]))
-                    for item in params["TransactItems"] for kind, body in item.items()]
+            return [
+                Call(f"dynamodb:{_DDB_TRANSACT[kind]}", _table(body["TableName"]))
+                for item in params["TransactItems"]
+                for kind, body in item.items()
+            ]
         if operation in ("BatchWriteItem", "BatchGetItem"):
             return [Call(f"dynamodb:{operation}", _table(name)) for name in params["RequestItems"]]
         if "TableName" in params:
@@ -266,9 +300,11 @@ class Denial:
 
     def __str__(self) -> str:
         target = f"!GetAtt {self.logical}.Arn" if self.logical else self.call.resource
-        return (f"{self.function} is not allowed {self.call.action} on {self.call.resource} (boto3 {self.operation}): "
-                f"add to its Policies in template.yaml a statement {{Effect: Allow, Action: {self.call.action}, "
-                f"Resource: {target}}}")
+        return (
+            f"{self.function} is not allowed {self.call.action} on {self.call.resource} (boto3 {self.operation}): "
+            f"add to its Policies in template.yaml a statement {{Effect: Allow, Action: {self.call.action}, "
+            f"Resource: {target}}}"
+        )
 
 
 class Enforcer:
@@ -304,8 +340,16 @@ class Enforcer:
                 from botocore.exceptions import ClientError
 
                 code = "AccessDeniedException" if service in ("dynamodb", "ssm") else "AccessDenied"
-                raise ClientError({"Error": {"Code": code, "Message": f"User is not authorized to perform: {call.action} "
-                                             f"on resource: {call.resource} (local IAM: {denial})"}}, model.name)
+                raise ClientError(
+                    {
+                        "Error": {
+                            "Code": code,
+                            "Message": f"User is not authorized to perform: {call.action} "
+                            f"on resource: {call.resource} (local IAM: {denial})",
+                        }
+                    },
+                    model.name,
+                )
 
 
 ENFORCER = Enforcer()

@@ -59,11 +59,22 @@ def http_event(
 
 def command_body(text: str, *, channel: str = "C0NEWS", user: str = "U0ALICE", response_url: str = "") -> str:
     """Like Slack, every invocation carries its own `trigger_id` (a replay carries the same one)."""
-    return urlencode({
-        "token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": channel, "channel_name": "news",
-        "user_id": user, "user_name": "alice", "command": "/headlines", "text": text,
-        "api_app_id": "A0HEADLINES", "response_url": response_url, "trigger_id": f"1.2.{uuid.uuid4().hex}",
-    })
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "test",
+            "channel_id": channel,
+            "channel_name": "news",
+            "user_id": user,
+            "user_name": "alice",
+            "command": "/headlines",
+            "text": text,
+            "api_app_id": "A0HEADLINES",
+            "response_url": response_url,
+            "trigger_id": f"1.2.{uuid.uuid4().hex}",
+        }
+    )
 
 
 def command_event(text: str, **kwargs: Any) -> dict[str, Any]:
@@ -72,9 +83,16 @@ def command_event(text: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def events_api_event(event: dict[str, Any], *, event_id: str = "Ev0001", **kwargs: Any) -> dict[str, Any]:
-    body = json.dumps({
-        "token": "legacy", "team_id": TEAM, "api_app_id": "A0HEADLINES", "type": "event_callback",
-        "event_id": event_id, "event_time": int(time.time()), "event": event,
-        "authorizations": [{"team_id": TEAM, "user_id": "UHEADLINES", "is_bot": True}],
-    })
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0HEADLINES",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": TEAM, "user_id": "UHEADLINES", "is_bot": True}],
+        }
+    )
     return http_event(body, "application/json", **kwargs)

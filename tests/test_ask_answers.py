@@ -32,21 +32,39 @@ from headlines.summarize.lead import LeadSummarizer
 from tests.fakes.encoders import HashingEncoder
 
 STORIES = [
-    Article(id="ie-old", title="Microsoft launches Internet Explorer", published=datetime(1995, 8, 16, tzinfo=UTC),
-            body="Microsoft released its new web browser on Wednesday. The browser will ship with Windows 95."),
-    Article(id="ie-retired", title="Microsoft retires Internet Explorer after 27 years",
-            published=datetime(2022, 6, 15, tzinfo=UTC),
-            body="Related: Windows news\n\nMicrosoft retired its Internet Explorer browser on Wednesday. "
-                 "The browser debuted in 1995 as an add-on for Windows 95. Users are told to switch to Edge."),
-    Article(id="nobel-1993", title="Mandela and de Klerk share the Nobel Peace Prize",
-            published=datetime(1993, 10, 15, tzinfo=UTC),
-            body="Nelson Mandela and F.W. de Klerk won the Nobel Peace Prize on Friday. The committee praised "
-                 "their work to end apartheid in South Africa."),
+    Article(
+        id="ie-old",
+        title="Microsoft launches Internet Explorer",
+        published=datetime(1995, 8, 16, tzinfo=UTC),
+        body="Microsoft released its new web browser on Wednesday. The browser will ship with Windows 95.",
+    ),
+    Article(
+        id="ie-retired",
+        title="Microsoft retires Internet Explorer after 27 years",
+        published=datetime(2022, 6, 15, tzinfo=UTC),
+        body="Related: Windows news\n\nMicrosoft retired its Internet Explorer browser on Wednesday. "
+        "The browser debuted in 1995 as an add-on for Windows 95. Users are told to switch to Edge.",
+    ),
+    Article(
+        id="nobel-1993",
+        title="Mandela and de Klerk share the Nobel Peace Prize",
+        published=datetime(1993, 10, 15, tzinfo=UTC),
+        body="Nelson Mandela and F.W. de Klerk won the Nobel Peace Prize on Friday. The committee praised "
+        "their work to end apartheid in South Africa.",
+    ),
     # Two stories on one subject, weeks apart: which one leads depends on when the question is asked.
-    Article(id="park-june", title="Flooding at Yellowstone National Park", published=datetime(2022, 6, 14, tzinfo=UTC),
-            body="Historic rainfall led to flooding at Yellowstone National Park. Visitors were evacuated."),
-    Article(id="park-later", title="Flooding at Yellowstone National Park", published=datetime(2022, 7, 2, tzinfo=UTC),
-            body="Historic rainfall led to flooding at Yellowstone National Park. The northern loop reopened."),
+    Article(
+        id="park-june",
+        title="Flooding at Yellowstone National Park",
+        published=datetime(2022, 6, 14, tzinfo=UTC),
+        body="Historic rainfall led to flooding at Yellowstone National Park. Visitors were evacuated.",
+    ),
+    Article(
+        id="park-later",
+        title="Flooding at Yellowstone National Park",
+        published=datetime(2022, 7, 2, tzinfo=UTC),
+        body="Historic rainfall led to flooding at Yellowstone National Park. The northern loop reopened.",
+    ),
 ]
 
 
@@ -59,8 +77,9 @@ def engine(tmp_path: Path) -> AnswerEngine:
 
 
 def test_the_sentence_that_answers_leads_dated_and_cited(engine: AnswerEngine) -> None:
-    answer = engine.ask("Microsoft retired Internet Explorer this week. What year did it debut?",
-                        now=datetime(2022, 6, 17, tzinfo=UTC))
+    answer = engine.ask(
+        "Microsoft retired Internet Explorer this week. What year did it debut?", now=datetime(2022, 6, 17, tzinfo=UTC)
+    )
     assert answer.found and answer.sources[0].id == "ie-retired"
     assert answer.answer.startswith("On 15 June 2022: The browser debuted in 1995 as an add-on for Windows 95. [1]")
     assert "Related: Windows news" not in answer.answer  # a subheading is never quoted as a sentence
@@ -97,9 +116,15 @@ def test_off_news_questions_are_refused(engine: AnswerEngine) -> None:
 
 @pytest.mark.parametrize(
     ("question", "kind"),
-    [("What year did it debut?", "year"), ("How many people were evacuated?", "number"), ("When did it close?", "date"),
-     ("Which national park flooded?", "place"), ("Who designed the dress?", "name"),
-     ("Which company bought Twitter?", "name"), ("What did Macron say about Russia?", "other")],
+    [
+        ("What year did it debut?", "year"),
+        ("How many people were evacuated?", "number"),
+        ("When did it close?", "date"),
+        ("Which national park flooded?", "place"),
+        ("Who designed the dress?", "name"),
+        ("Which company bought Twitter?", "name"),
+        ("What did Macron say about Russia?", "other"),
+    ],
 )
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
@@ -107,9 +132,15 @@ def test_answer_type(question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "furniture"),
-    [("Soaring prices", True), ("What happens next", True), ("(AP Photo/Evan Vucci)", True),
-     ("A firefighter battles the blaze. Getty Images", True), ("By Jane Smith, CNN", True),
-     ("The browser debuted in 1995.", False), ('"We are ready," she said.', False)],
+    [
+        ("Soaring prices", True),
+        ("What happens next", True),
+        ("(AP Photo/Evan Vucci)", True),
+        ("A firefighter battles the blaze. Getty Images", True),
+        ("By Jane Smith, CNN", True),
+        ("The browser debuted in 1995.", False),
+        ('"We are ready," she said.', False),
+    ],
 )
 def test_furniture_is_told_from_sentences(text: str, furniture: bool) -> None:
     assert is_furniture(text) is furniture
@@ -205,11 +236,13 @@ def test_cli_as_of_and_json_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     record = json.loads(one.stdout)
     assert record["answered"] is True and record["as_of"] == "2022-06-20"
     assert "park-later" not in [s["id"] for s in record["sources"]]
-    lines = "\n".join([
-        json.dumps({"question": "What happened at Yellowstone National Park?", "as_of": "2022-07-05"}),
-        "What happened at Yellowstone National Park?",
-        json.dumps({"question": "Who won?", "as_of": "someday"}),
-    ])
+    lines = "\n".join(
+        [
+            json.dumps({"question": "What happened at Yellowstone National Park?", "as_of": "2022-07-05"}),
+            "What happened at Yellowstone National Park?",
+            json.dumps({"question": "Who won?", "as_of": "someday"}),
+        ]
+    )
     many = runner.invoke(app, ["ask", "--json", "--input", "-", "--as-of", "2022-06-20"], input=lines)
     assert many.exit_code == 1  # one bad line: reported, the others answered
     records = [json.loads(line) for line in many.stdout.splitlines()]

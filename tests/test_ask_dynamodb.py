@@ -20,8 +20,9 @@ def _vectors(story_id: str, units: list[str], *, seed: int = 0, dim: int = 8) ->
     rng = np.random.default_rng(seed)
     unit_vectors = rng.normal(size=(len(units), dim)).astype(np.float32)
     unit_vectors /= np.linalg.norm(unit_vectors, axis=1, keepdims=True)
-    return StoryVectors(story_id, datetime(2025, 12, 21, tzinfo=UTC), ("FR",), units, unit_vectors.mean(0),
-                        unit_vectors, "test:random")
+    return StoryVectors(
+        story_id, datetime(2025, 12, 21, tzinfo=UTC), ("FR",), units, unit_vectors.mean(0), unit_vectors, "test:random"
+    )
 
 
 @pytest.fixture
@@ -51,8 +52,12 @@ def test_a_write_after_one_from_a_faster_clock_still_gets_a_later_seq(table: str
     store = DynamoDBEmbeddingStore(table)
     store.put(_vectors("s", ["Head", "One."]))
     ahead = int(_item(table, "s")["seq"]["N"]) + 3_600_000_000  # another host's clock, an hour ahead
-    client("dynamodb").update_item(TableName=table, Key={"story_id": {"S": "s"}}, UpdateExpression="SET seq = :s",
-                                   ExpressionAttributeValues={":s": {"N": str(ahead)}})
+    client("dynamodb").update_item(
+        TableName=table,
+        Key={"story_id": {"S": "s"}},
+        UpdateExpression="SET seq = :s",
+        ExpressionAttributeValues={":s": {"N": str(ahead)}},
+    )
     store.put(_vectors("s", ["Head", "One.", "Two."]))
     assert int(_item(table, "s")["seq"]["N"]) == ahead + 1
 
@@ -93,8 +98,12 @@ def test_an_entry_that_becomes_visible_late_is_still_loaded_once(table: str) -> 
     # A writer whose seq is below what the index already read (its clock behind, or the index lagging).
     store.put(_vectors("late", ["Late head", "Late one."], seed=2))
     cursor = int(_item(table, "b")["seq"]["N"])
-    client("dynamodb").update_item(TableName=table, Key={"story_id": {"S": "late"}}, UpdateExpression="SET seq = :s",
-                                   ExpressionAttributeValues={":s": {"N": str(cursor - 1_000_000)}})
+    client("dynamodb").update_item(
+        TableName=table,
+        Key={"story_id": {"S": "late"}},
+        UpdateExpression="SET seq = :s",
+        ExpressionAttributeValues={":s": {"N": str(cursor - 1_000_000)}},
+    )
     assert index.refresh() == 1 and index.row("late") is not None
     assert index.refresh() == 0 and len(index) == 3
 

@@ -10,7 +10,14 @@ from headlines.ask.lexical import BM25Index, tokenize
 
 def test_tokenize_normalises_numbers_abbreviations_and_acronyms():
     assert tokenize("Qtly div 15 cts, net 1,234,000 dlrs in the U.S.") == [
-        "quarter", "dividend", "15", "cent", "net", "1234000", "dollar", "us",
+        "quarter",
+        "dividend",
+        "15",
+        "cent",
+        "net",
+        "1234000",
+        "dollar",
+        "us",
     ]
     assert tokenize("QUARTERLY DIVIDEND") == tokenize("qtly div")
     assert tokenize("4TH QTR JAN 31") == ["fourth", "quarter", "januari", "31"]

@@ -14,8 +14,12 @@ NOW = datetime(2025, 12, 24, 12, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("24h", NOW - timedelta(hours=24)), ("7d", NOW - timedelta(days=7)), ("2w", NOW - timedelta(weeks=2)),
-     ("2025-12-01", datetime(2025, 12, 1, tzinfo=UTC))],
+    [
+        ("24h", NOW - timedelta(hours=24)),
+        ("7d", NOW - timedelta(days=7)),
+        ("2w", NOW - timedelta(weeks=2)),
+        ("2025-12-01", datetime(2025, 12, 1, tzinfo=UTC)),
+    ],
 )
 def test_parse_since(value, expected):
     assert parse_since(value, now=NOW) == expected
@@ -29,8 +33,13 @@ def test_parse_since_rejects_what_it_cannot_read(value):
 
 @pytest.mark.parametrize(
     ("question", "days"),
-    [("What's happening in France this week?", 7), ("any news today", 1), ("what happened in the past 3 days", 3),
-     ("Brexit talks last month", 31), ("What did Macron say about Russia?", None)],
+    [
+        ("What's happening in France this week?", 7),
+        ("any news today", 1),
+        ("what happened in the past 3 days", 3),
+        ("Brexit talks last month", 31),
+        ("What did Macron say about Russia?", None),
+    ],
 )
 def test_since_in_question(question, days):
     since = since_in_question(question, now=NOW)

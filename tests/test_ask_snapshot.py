@@ -23,10 +23,18 @@ from headlines.store.sqlite import SQLiteStore
 from headlines.summarize.lead import LeadSummarizer
 from tests.fakes.encoders import HashingEncoder
 
-QUESTIONS = ["What did Macron say about Russia?", "doping in athletics", "cheap laptops for children",
-             "Volcano erupts near a fishing town", "sexism at work"]
-VOLCANO = Article(id="grindavik", title="Volcano erupts near fishing town",
-                  body="A volcano erupted near the fishing town of Grindavik. Lava reached the harbour by evening.")
+QUESTIONS = [
+    "What did Macron say about Russia?",
+    "doping in athletics",
+    "cheap laptops for children",
+    "Volcano erupts near a fishing town",
+    "sexism at work",
+]
+VOLCANO = Article(
+    id="grindavik",
+    title="Volcano erupts near fishing town",
+    body="A volcano erupted near the fishing town of Grindavik. Lava reached the harbour by evening.",
+)
 
 
 @pytest.fixture
@@ -42,8 +50,9 @@ def archive(tmp_path: Path):
 
 def engine(archive, where: snapshot.SnapshotLocation | None, every: int = 1) -> AnswerEngine:
     store, embeddings, _ = archive
-    return AnswerEngine(store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.1,
-                        snapshot=where, snapshot_every=every)
+    return AnswerEngine(
+        store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.1, snapshot=where, snapshot_every=every
+    )
 
 
 def rankings(e: AnswerEngine) -> list[list[tuple[str, float]]]:
@@ -181,8 +190,9 @@ def test_on_aws_a_cold_worker_engine_loads_the_snapshot_from_the_index_bucket(aw
     assert isinstance(where, snapshot.S3Snapshot) and where.bucket == aws.index_bucket
     store = build_store()
     embeddings = build_embedding_store(store=store)
-    Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(),
-             embeddings=embeddings).process_many(load_samples())
+    Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings).process_many(
+        load_samples()
+    )
     warm = engine((store, embeddings, None), where)
     warm.ask("doping in athletics")
     assert warm.save_snapshot_if_due()

@@ -52,8 +52,9 @@ def _vectors(story_id: str, units: list[str], *, seed: int = 0, countries: tuple
     rng = np.random.default_rng(seed)
     unit_vectors = rng.normal(size=(len(units), 8)).astype(np.float32)
     unit_vectors /= np.linalg.norm(unit_vectors, axis=1, keepdims=True)
-    return StoryVectors(story_id, datetime(2025, 12, 21, tzinfo=UTC), countries, units, unit_vectors.mean(0),
-                        unit_vectors, "test:random")
+    return StoryVectors(
+        story_id, datetime(2025, 12, 21, tzinfo=UTC), countries, units, unit_vectors.mean(0), unit_vectors, "test:random"
+    )
 
 
 @pytest.fixture
@@ -165,8 +166,11 @@ def test_engine_filters_by_country_and_time(archive):
 
 def test_a_country_named_only_in_the_question_gives_way_when_no_story_tagged_with_it_is_relevant(archive):
     store, embeddings = archive
-    volcano = Article(id="grindavik", title="Volcano erupts near fishing town",
-                      body="A volcano erupted near the fishing town of Grindavik. Lava reached the harbour by evening.")
+    volcano = Article(
+        id="grindavik",
+        title="Volcano erupts near fishing town",
+        body="A volcano erupted near the fishing town of Grindavik. Lava reached the harbour by evening.",
+    )
     Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings).process(volcano)
     engine = AnswerEngine(store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.3)
     # The story never names Iceland, so it carries no IS tag: the hint is dropped, the story still answers.
@@ -189,10 +193,16 @@ def test_a_sentence_two_stories_share_is_quoted_once_and_cited_to_both(archive):
     store, embeddings = archive
     lead = "Unemployment in the valley is expected to climb to 3.5 pct next year, economists said."
     pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
-    pipeline.process(Article(id="jobs-a", title="Valley jobless rate seen rising",
-                             body=f"{lead} Factories in the valley cut shifts in March."))
-    pipeline.process(Article(id="jobs-b", title="Valley unemployment to climb",
-                             body=f"{lead} The statistics office publishes its figures on Friday."))
+    pipeline.process(
+        Article(id="jobs-a", title="Valley jobless rate seen rising", body=f"{lead} Factories in the valley cut shifts in March.")
+    )
+    pipeline.process(
+        Article(
+            id="jobs-b",
+            title="Valley unemployment to climb",
+            body=f"{lead} The statistics office publishes its figures on Friday.",
+        )
+    )
     engine = AnswerEngine(store, embeddings, HashingEncoder(), threshold=0.1)
     answer = engine.ask("Is unemployment in the valley expected to climb next year?")
     assert {s.id for s in answer.sources[:2]} == {"jobs-a", "jobs-b"}

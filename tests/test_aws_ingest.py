@@ -103,7 +103,7 @@ def test_html_page_in_incoming_is_queued_as_its_main_text(stack: LocalStack) -> 
     ("name", "payload", "reason"),
     [
         ("photo.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary content"),
-        ("latin1.json", "{\"body\": \"caf\xe9\"}".encode("latin-1"), "not UTF-8"),
+        ("latin1.json", '{"body": "caf\xe9"}'.encode("latin-1"), "not UTF-8"),
         ("broken.json", b'{"title": "x", "body": ', "broken JSON"),
         ("nobody.json", b'{"title": "no body here"}', "body: Field required"),
         ("list.json", b"[1, 2]", "expected a JSON object"),

@@ -25,8 +25,10 @@ def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     with FakeSlackAPI() as fake:
         ssm = aws.client("ssm")
         # The parameter names template.yaml passes (a leading slash added), which the roles may read.
-        names = {"bot": "/" + aws.parameters["SlackBotTokenParameter"],
-                 "signing": "/" + aws.parameters["SlackSigningSecretParameter"]}
+        names = {
+            "bot": "/" + aws.parameters["SlackBotTokenParameter"],
+            "signing": "/" + aws.parameters["SlackSigningSecretParameter"],
+        }
         ssm.put_parameter(Name=names["bot"], Value="xoxb-from-ssm", Type="SecureString")
         ssm.put_parameter(Name=names["signing"], Value=SIGNING_SECRET, Type="SecureString")
         monkeypatch.setenv("HEADLINES_SLACK_BOT_TOKEN_PARAM", names["bot"])
@@ -69,8 +71,9 @@ def test_a_rotated_signing_secret_reaches_the_warm_function_after_the_cache_age(
     aws, _ = deployed
     monkeypatch.setattr(secrets, "SECRET_MAX_AGE", 0)
     assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 200
-    aws.client("ssm").put_parameter(Name="/" + aws.parameters["SlackSigningSecretParameter"], Value="rotated-secret",
-                                    Type="SecureString", Overwrite=True)
+    aws.client("ssm").put_parameter(
+        Name="/" + aws.parameters["SlackSigningSecretParameter"], Value="rotated-secret", Type="SecureString", Overwrite=True
+    )
     assert slack_handler.handler(command_event("help"), lambda_context())["statusCode"] == 401
     assert slack_handler.handler(command_event("help", secret="rotated-secret"), lambda_context())["statusCode"] == 200
 
@@ -79,10 +82,21 @@ def test_latest_is_acked_queued_on_sqs_and_answered_by_the_worker(deployed: tupl
     aws, fake = deployed
     from headlines.container import build_store
 
-    article = Article(id="aws-slack-1", title="Paris and Moscow weigh talks", body="France and Russia may talk.",
-                      published=datetime(2025, 12, 21, tzinfo=UTC))
-    build_store().put(Story(id=article.story_id(), article=article, headline=article.title or "", summary="Talks.",
-                            content_hash=article.content_hash))
+    article = Article(
+        id="aws-slack-1",
+        title="Paris and Moscow weigh talks",
+        body="France and Russia may talk.",
+        published=datetime(2025, 12, 21, tzinfo=UTC),
+    )
+    build_store().put(
+        Story(
+            id=article.story_id(),
+            article=article,
+            headline=article.title or "",
+            summary="Talks.",
+            content_hash=article.content_hash,
+        )
+    )
     answer = slack_handler.handler(command_event("latest", response_url=fake.response_url("r1")), lambda_context())
     assert answer["statusCode"] == 200
     assert fake.responses("r1") == []  # acknowledged only; the answer comes from the worker
@@ -96,8 +110,14 @@ def test_mention_is_acked_once_and_answered_in_thread(deployed: tuple[LocalStack
     retry is dropped) under its own role, queues the question, and the worker answers in the thread."""
     aws, fake = deployed
     ts = "1700000001.000100"
-    event = {"type": "app_mention", "user": "U0ALICE", "text": "<@UHEADLINES> satellite", "ts": ts, "channel": "C0AWS",
-             "event_ts": ts}
+    event = {
+        "type": "app_mention",
+        "user": "U0ALICE",
+        "text": "<@UHEADLINES> satellite",
+        "ts": ts,
+        "channel": "C0AWS",
+        "event_ts": ts,
+    }
     assert slack_handler.handler(events_api_event(event, event_id="EvAWS1"), lambda_context())["statusCode"] == 200
     retry = events_api_event(event, event_id="EvAWS1", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
     assert slack_handler.handler(retry, lambda_context())["statusCode"] == 200
@@ -139,8 +159,9 @@ def test_ask_on_aws_uses_the_vectors_stored_at_processing_time(deployed: tuple[L
     vectors = aws.client("dynamodb").scan(TableName=aws.tables["StoryVectorsTable"], ProjectionExpression="story_id")
     assert {i["story_id"]["S"] for i in vectors["Items"]} == {a.story_id() for a in load_samples()}
 
-    ack = slack_handler.handler(command_event("ask What did Macron say about Russia?", response_url=fake.response_url("q1")),
-                                lambda_context())
+    ack = slack_handler.handler(
+        command_event("ask What did Macron say about Russia?", response_url=fake.response_url("q1")), lambda_context()
+    )
     assert ack["statusCode"] == 200 and fake.responses("q1") == []
     _drain(aws)
     (reply,) = fake.responses("q1")
@@ -149,15 +170,20 @@ def test_ask_on_aws_uses_the_vectors_stored_at_processing_time(deployed: tuple[L
     assert sources[0] == "*Sources*"
     assert sources[1].startswith("[1] ") and "France Eyes Potential Talks with Russia" in sources[1]
 
-    later = Article(id="aws-ask-satellite", title="Japan launches new weather satellite",
-                    body="Japan launched a weather satellite on Tuesday from the Tanegashima space centre. "
-                         "The satellite will track typhoons over the Pacific and improve rainfall forecasts.")
+    later = Article(
+        id="aws-ask-satellite",
+        title="Japan launches new weather satellite",
+        body="Japan launched a weather satellite on Tuesday from the Tanegashima space centre. "
+        "The satellite will track typhoons over the Pacific and improve rainfall forecasts.",
+    )
     queue.enqueue(Job(kind="process_article", article=later))
     _drain(aws)
     # Worded with the story's words: in a 13-story archive a paraphrase's unseen words ("orbit", "watch") outweigh
     # the rest and the engine says it found nothing (docs/ask.md, "Does the news cover it?").
-    slack_handler.handler(command_event("ask Which country launched a satellite to track typhoons?",
-                                        response_url=fake.response_url("q2")), lambda_context())
+    slack_handler.handler(
+        command_event("ask Which country launched a satellite to track typhoons?", response_url=fake.response_url("q2")),
+        lambda_context(),
+    )
     _drain(aws)
     (reply,) = fake.responses("q2")
     sources = [e["text"] for e in reply["blocks"][1]["elements"]]

@@ -96,7 +96,9 @@ def test_invalid_utf8_on_stdin_under_a_strict_locale_is_one_error_record() -> No
 def test_input_file_splits_on_newline_only_accepts_a_bom_and_reports_invalid_utf8(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_bytes(
-        b"\xef\xbb\xbf" + GOOD + b"\n"  # a UTF-8 BOM on the first line
+        b"\xef\xbb\xbf"
+        + GOOD
+        + b"\n"  # a UTF-8 BOM on the first line
         + b'{"id": "cr",\r"body": "a bare CR is JSON whitespace"}\r\n'  # and CRLF line ends are fine
         + b'{"id": "bad", "body": "not \xff utf-8"}\n'
         + b'{"id": "last", "body": "still read"}'  # no final newline
@@ -135,8 +137,11 @@ def test_a_summarizer_error_in_ingest_is_an_error_record_and_the_rest_goes_on(
     monkeypatch.setattr(LeadSummarizer, "summarize", failing)
     for key, value in FAST.items():
         monkeypatch.setenv(key, value)
-    lines = [b'{"id": "a", "body": "Alpha story text here."}', b'{"id": "b", "body": "EXPLODE now."}',
-             b'{"id": "c", "body": "Gamma story text here."}']
+    lines = [
+        b'{"id": "a", "body": "Alpha story text here."}',
+        b'{"id": "b", "body": "EXPLODE now."}',
+        b'{"id": "c", "body": "Gamma story text here."}',
+    ]
     result = CliRunner().invoke(app, ["ingest"], input=b"\n".join(lines) + b"\n")
     assert result.exit_code == 1, result.output
     records = strict_lines(result.stdout_bytes)
@@ -145,8 +150,11 @@ def test_a_summarizer_error_in_ingest_is_an_error_record_and_the_rest_goes_on(
     assert records[2] == {"line": 3, "id": "c", "status": "stored"}
 
 
-@pytest.mark.parametrize("line", HOSTILE[:-2], ids=["deep", "bigint", "surrogate-id", "surrogate-nested", "1e400", "NaN",
-                                                     "Infinity", "year1", "year9999"])
+@pytest.mark.parametrize(
+    "line",
+    HOSTILE[:-2],
+    ids=["deep", "bigint", "surrogate-id", "surrogate-nested", "1e400", "NaN", "Infinity", "year1", "year9999"],
+)
 def test_each_hostile_line_is_one_error_record_and_the_batch_goes_on(line: bytes) -> None:
     result = run("process", stdin=line + b"\n" + GOOD + b"\n")
     assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr.decode()[-2000:]

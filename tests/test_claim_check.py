@@ -17,8 +17,12 @@ SENTENCE = "France and Germany agreed in Paris on Sunday to extend the farm subs
 
 
 def big_article(article_id: str, size: int = 900_000) -> dict[str, Any]:
-    return {"id": article_id, "title": "France and Germany extend farm subsidies", "url": f"https://news.example/{article_id}",
-            "body": (SENTENCE * (size // len(SENTENCE) + 1))[:size]}
+    return {
+        "id": article_id,
+        "title": "France and Germany extend farm subsidies",
+        "url": f"https://news.example/{article_id}",
+        "body": (SENTENCE * (size // len(SENTENCE) + 1))[:size],
+    }
 
 
 @pytest.fixture

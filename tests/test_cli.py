@@ -18,9 +18,7 @@ FAST = {"HEADLINES_SUMMARIZER": "lead", "HEADLINES_TAGGER": "exact"}
 def run_cli(*args: str, stdin: str | bytes = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    proc = subprocess.run(
-        [sys.executable, "-m", "headlines", *args], input=data, env=full_env, capture_output=True, timeout=300
-    )
+    proc = subprocess.run([sys.executable, "-m", "headlines", *args], input=data, env=full_env, capture_output=True, timeout=300)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
@@ -62,9 +60,7 @@ def test_process_keeps_order_fields_and_reports_each_bad_line(tmp_path: Path) ->
 
 def test_process_all_good_exits_0_and_honours_length_flags(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    result = run_cli(
-        "process", "--input", str(FIXTURES / "articles.jsonl"), "--output", str(out), "--sentences", "1", env=FAST
-    )
+    result = run_cli("process", "--input", str(FIXTURES / "articles.jsonl"), "--output", str(out), "--sentences", "1", env=FAST)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     records = jsonl(out.read_text())
@@ -120,8 +116,10 @@ def test_demo_end_to_end_shows_seed_story_tagged_france_and_russia() -> None:
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ({"HEADLINES_INDEX_SNAPSHOT": "s3://only-a-bucket"},
-         "HEADLINES_INDEX_SNAPSHOT: Value error, 's3://only-a-bucket' names no object"),
+        (
+            {"HEADLINES_INDEX_SNAPSHOT": "s3://only-a-bucket"},
+            "HEADLINES_INDEX_SNAPSHOT: Value error, 's3://only-a-bucket' names no object",
+        ),
         ({"HEADLINES_FETCH_TIMEOUT": "soon"}, "HEADLINES_FETCH_TIMEOUT: Input should be a valid number"),
     ],
 )

@@ -32,9 +32,7 @@ def test_score_micro_macro_and_without_us() -> None:
 
 def test_load_dataset_maps_and_drops_places() -> None:
     ds = load_dataset(DATA, load_places_map(PLACES))
-    assert [ex.gold for ex in ds.examples] == [
-        frozenset({"FR"}), frozenset({"US"}), frozenset({"US"}), frozenset({"JP", "US"})
-    ]
+    assert [ex.gold for ex in ds.examples] == [frozenset({"FR"}), frozenset({"US"}), frozenset({"US"}), frozenset({"JP", "US"})]
     assert ds.dropped_codes == {"atlantis": 1}
     with_us = load_dataset(DATA, load_places_map(PLACES), source_country="US", limit=2)
     assert [ex.article.source_country for ex in with_us.examples] == ["US", "US"]
@@ -61,7 +59,10 @@ def test_eval_command_prints_all_systems_as_json() -> None:
     out = json.loads(result.output)
     assert out["meta"]["stories"] == 4
     assert set(out["systems"]) == {
-        "gazetteer (primary)", "gazetteer (all tags)", "exact-name (primary)", "spacy-gpe-norp (primary)"
+        "gazetteer (primary)",
+        "gazetteer (all tags)",
+        "exact-name (primary)",
+        "spacy-gpe-norp (primary)",
     }
     g = out["systems"]["gazetteer (primary)"]
     # FR via dateline and names, US via a dateline state and via source_country, JP+US named: all five gold tags.
@@ -95,7 +96,10 @@ def test_mentions_shape_needs_no_places_map_and_keeps_the_corpus() -> None:
     ds = load_dataset(MENTIONS, None)
     assert ds.shape == "mentions"
     assert [ex.gold for ex in ds.examples] == [
-        frozenset({"US"}), frozenset({"US"}), frozenset({"GE", "RU", "FR"}), frozenset({"BR"})
+        frozenset({"US"}),
+        frozenset({"US"}),
+        frozenset({"GE", "RU", "FR"}),
+        frozenset({"BR"}),
     ]
     assert [ex.corpus for ex in ds.examples] == ["local", "local", "world", "world"]
     assert ds.dropped_codes == {"ZZZ": 1}  # not an ISO alpha-2 code: dropped and counted, the story stays

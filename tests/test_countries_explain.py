@@ -10,8 +10,11 @@ import sys
 GAZETTEER = {"HEADLINES_SUMMARIZER": "lead", "HEADLINES_TAGGER": "gazetteer"}
 
 STORIES = [
-    {"id": "texas", "title": "Paris man held after chase",
-     "body": "Lamar County deputies arrested a Paris man on Sunday near Sulphur Springs, Texas, officials said."},
+    {
+        "id": "texas",
+        "title": "Paris man held after chase",
+        "body": "Lamar County deputies arrested a Paris man on Sunday near Sulphur Springs, Texas, officials said.",
+    },
     {"id": "home", "source_country": "NZ", "body": "The council met on Monday and approved the new budget."},
 ]
 

@@ -65,8 +65,13 @@ def test_a_missing_or_stale_file_falls_back_to_compiling_with_a_warning(tmp_path
         lexicon = lx.load_lexicon(path)
     assert lexicon == compiled
     [record] = caplog.records
-    expected = {"missing": "missing", "old format": "format", "curated file edited": "city_aliases.json",
-                "not json": "not valid JSON", "malformed": "malformed"}[case]
+    expected = {
+        "missing": "missing",
+        "old format": "format",
+        "curated file edited": "city_aliases.json",
+        "not json": "not valid JSON",
+        "malformed": "malformed",
+    }[case]
     assert expected in record.getMessage()
     assert case == "missing" or lx.REGENERATE in record.getMessage()
 

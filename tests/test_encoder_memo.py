@@ -52,4 +52,3 @@ def test_processing_a_story_encodes_each_sentence_once(tmp_path: Path) -> None:
     assert np.allclose(stored, HashingEncoder().encode(units), atol=1e-6)
     store.close()
     vectors.close()
-

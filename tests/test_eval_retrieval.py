@@ -20,22 +20,45 @@ from headlines.evaluation.retrieval import (
 )
 
 STORIES = [
-    ("VOLCANO ERUPTS NEAR ICELAND FISHING TOWN", "A volcano erupted near the fishing town of Grindavik, forcing the "
-     "evacuation of residents. Lava reached the edge of the harbour by the evening."),
-    ("CENTRAL BANK RAISES INTEREST RATES", "The central bank raised its benchmark interest rate by a quarter point to "
-     "curb inflation. Economists had expected the move after strong wage data."),
-    ("CHESS CHAMPION WINS TITLE IN TIEBREAK", "The reigning chess champion retained the world title after a tense "
-     "rapid tiebreak. The challenger blundered a rook in the final game."),
-    ("WHEAT HARVEST HIT BY DROUGHT", "Farmers expect the wheat harvest to fall sharply after months of drought. "
-     "Grain prices rose on the news as traders covered short positions."),
-    ("AIRLINE ORDERS FIFTY JETS", "The airline ordered fifty narrow-body jets worth several billion dollars. "
-     "Deliveries will start in three years and replace its ageing fleet."),
-    ("SCIENTISTS MAP CORAL REEF DECLINE", "Marine scientists mapped the decline of a coral reef using underwater "
-     "drones. Bleaching affected more than half of the surveyed colonies."),
-    ("TRAIN DRIVERS STRIKE OVER PAY", "Train drivers walked out over pay, halting most rail services. The union "
-     "said talks with the operator had broken down."),
-    ("MUSEUM RETURNS LOOTED BRONZES", "The museum returned a collection of looted bronzes to their country of "
-     "origin. Curators said the handover ended years of negotiation."),
+    (
+        "VOLCANO ERUPTS NEAR ICELAND FISHING TOWN",
+        "A volcano erupted near the fishing town of Grindavik, forcing the "
+        "evacuation of residents. Lava reached the edge of the harbour by the evening.",
+    ),
+    (
+        "CENTRAL BANK RAISES INTEREST RATES",
+        "The central bank raised its benchmark interest rate by a quarter point to "
+        "curb inflation. Economists had expected the move after strong wage data.",
+    ),
+    (
+        "CHESS CHAMPION WINS TITLE IN TIEBREAK",
+        "The reigning chess champion retained the world title after a tense "
+        "rapid tiebreak. The challenger blundered a rook in the final game.",
+    ),
+    (
+        "WHEAT HARVEST HIT BY DROUGHT",
+        "Farmers expect the wheat harvest to fall sharply after months of drought. "
+        "Grain prices rose on the news as traders covered short positions.",
+    ),
+    (
+        "AIRLINE ORDERS FIFTY JETS",
+        "The airline ordered fifty narrow-body jets worth several billion dollars. "
+        "Deliveries will start in three years and replace its ageing fleet.",
+    ),
+    (
+        "SCIENTISTS MAP CORAL REEF DECLINE",
+        "Marine scientists mapped the decline of a coral reef using underwater "
+        "drones. Bleaching affected more than half of the surveyed colonies.",
+    ),
+    (
+        "TRAIN DRIVERS STRIKE OVER PAY",
+        "Train drivers walked out over pay, halting most rail services. The union said talks with the operator had broken down.",
+    ),
+    (
+        "MUSEUM RETURNS LOOTED BRONZES",
+        "The museum returned a collection of looted bronzes to their country of "
+        "origin. Curators said the handover ended years of negotiation.",
+    ),
     ("ACME CORP SETS QUARTERLY", "Qtly div 10 cts vs 10 cts prior. Pay April 1. Record March 15."),
     ("ZENITH INC SETS QUARTERLY", "Qtly div 22 cts vs 20 cts prior. Pay May 2. Record April 10."),
 ]
@@ -48,10 +71,13 @@ def write_stories(path: Path, extra: list[dict] | None = None) -> Path:
 
 
 def test_sample_hides_titles_skips_unusable_stories_and_is_seeded(tmp_path: Path) -> None:
-    data = write_stories(tmp_path / "s.jsonl", extra=[
-        {"id": "dup", "title": "SAME BODY AGAIN", "body": STORIES[0][1]},  # its body is already in the file
-        {"id": "one", "title": "ONEWORD", "body": "A story with a one-word title cannot be asked."},
-    ])
+    data = write_stories(
+        tmp_path / "s.jsonl",
+        extra=[
+            {"id": "dup", "title": "SAME BODY AGAIN", "body": STORIES[0][1]},  # its body is already in the file
+            {"id": "one", "title": "ONEWORD", "body": "A story with a one-word title cannot be asked."},
+        ],
+    )
     articles, cases = load_sample(data, limit=100, questions=100)
     assert len(articles) == len(STORIES)
     assert all(a.title is None for a in articles)

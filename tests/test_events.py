@@ -26,24 +26,48 @@ T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 RULE = EventRule(window_days=3, threshold=0.55, floor=0.2)
 
 STRIKE = [
-    ("Reuters", "French rail workers strike over pension reform",
-     "Paris rail workers walked out on Monday over the pension reform, halting trains across France. Unions said."),
-    ("BBC", "Rail strike halts trains across France over pensions",
-     "Trains across France were halted on Monday as rail workers went on strike over the pension reform in Paris."),
-    ("AFP", "France rail strike: pension reform walkout stops trains",
-     "A walkout by rail workers over pension reform stopped trains across France on Monday, unions in Paris said."),
-    ("Le Monde", "Pension reform: rail workers strike, trains halted in France",
-     "Rail workers in France went on strike on Monday against the pension reform; most trains were halted, Paris said."),
-    ("AP", "Trains halted as French rail workers strike over pensions",
-     "French rail workers went on strike Monday over the pension reform, and trains across France were halted."),
+    (
+        "Reuters",
+        "French rail workers strike over pension reform",
+        "Paris rail workers walked out on Monday over the pension reform, halting trains across France. Unions said.",
+    ),
+    (
+        "BBC",
+        "Rail strike halts trains across France over pensions",
+        "Trains across France were halted on Monday as rail workers went on strike over the pension reform in Paris.",
+    ),
+    (
+        "AFP",
+        "France rail strike: pension reform walkout stops trains",
+        "A walkout by rail workers over pension reform stopped trains across France on Monday, unions in Paris said.",
+    ),
+    (
+        "Le Monde",
+        "Pension reform: rail workers strike, trains halted in France",
+        "Rail workers in France went on strike on Monday against the pension reform; most trains were halted, Paris said.",
+    ),
+    (
+        "AP",
+        "Trains halted as French rail workers strike over pensions",
+        "French rail workers went on strike Monday over the pension reform, and trains across France were halted.",
+    ),
 ]
-FLOOD = ("Reuters", "Floods in southern France force evacuations in Nimes",
-         "Heavy rain flooded Nimes in southern France on Monday, forcing hundreds of evacuations, officials said.")
+FLOOD = (
+    "Reuters",
+    "Floods in southern France force evacuations in Nimes",
+    "Heavy rain flooded Nimes in southern France on Monday, forcing hundreds of evacuations, officials said.",
+)
 
 
 def _article(n: int, source: str, title: str, body: str, hours: float = 0) -> Article:
-    return Article(id=f"{source.lower().replace(' ', '-')}-{n}", source=source, title=title, body=body,
-                   url=f"https://{source.lower().replace(' ', '')}.example/{n}", published=T0 + timedelta(hours=hours))
+    return Article(
+        id=f"{source.lower().replace(' ', '-')}-{n}",
+        source=source,
+        title=title,
+        body=body,
+        url=f"https://{source.lower().replace(' ', '')}.example/{n}",
+        published=T0 + timedelta(hours=hours),
+    )
 
 
 @pytest.fixture
@@ -51,8 +75,14 @@ def parts(tmp_path: Path) -> Iterator[tuple[SQLiteStore, SQLiteEmbeddingStore, P
     store = SQLiteStore(tmp_path / "s.db")
     vectors = SQLiteEmbeddingStore(tmp_path / "s.db")
     encoder = HashingEncoder()
-    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=encoder, embeddings=vectors,
-                        events=EventClusterer(store, vectors, RULE))
+    pipeline = Pipeline(
+        LeadSummarizer(),
+        ExactNameTagger(),
+        store=store,
+        encoder=encoder,
+        embeddings=vectors,
+        events=EventClusterer(store, vectors, RULE),
+    )
     yield store, vectors, pipeline
     store.close()
     vectors.close()
@@ -90,8 +120,14 @@ def test_another_process_sees_events_stored_by_this_one(
     second = pipeline.process(_article(1, *STRIKE[1], hours=1))
     # A fresh process (its own store handles, empty index) loads the window from the stores, then catches up.
     other_store, other_vectors = SQLiteStore(tmp_path / "s.db"), SQLiteEmbeddingStore(tmp_path / "s.db")
-    other = Pipeline(LeadSummarizer(), ExactNameTagger(), store=other_store, encoder=HashingEncoder(),
-                     embeddings=other_vectors, events=EventClusterer(other_store, other_vectors, RULE))
+    other = Pipeline(
+        LeadSummarizer(),
+        ExactNameTagger(),
+        store=other_store,
+        encoder=HashingEncoder(),
+        embeddings=other_vectors,
+        events=EventClusterer(other_store, other_vectors, RULE),
+    )
     now = datetime.now(UTC)
     later = [_article(n, *STRIKE[n], hours=0) for n in (2, 3)]
     later = [a.model_copy(update={"published": now}) for a in later]
@@ -129,8 +165,14 @@ def test_events_on_dynamodb_across_two_processes(aws: object) -> None:
         store = build_store()
         vectors = build_embedding_store(store=store)
         assert vectors is not None and type(vectors).__name__ == "DynamoDBEmbeddingStore"
-        return Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=vectors,
-                        events=EventClusterer(store, vectors, RULE))
+        return Pipeline(
+            LeadSummarizer(),
+            ExactNameTagger(),
+            store=store,
+            encoder=HashingEncoder(),
+            embeddings=vectors,
+            events=EventClusterer(store, vectors, RULE),
+        )
 
     now = datetime.now(UTC)
     one, two = process_(), process_()

@@ -20,8 +20,12 @@ def _write(path: Path) -> Path:
         ("a4", "Rail strike halts trains across France", "Rail workers in France went on strike over pensions.", "2026-09-01"),
     ]
     lines = [json.dumps({"article": {"id": i, "title": t, "body": b, "published": f"{d}T08:00:00Z"}}) for i, t, b, d in arts]
-    pairs = [("a1", "a2", True, "same", "tune"), ("a1", "a3", False, "same_week", "tune"),
-             ("a1", "a4", False, "older", "check"), ("a2", "a3", False, "same_week", "check")]
+    pairs = [
+        ("a1", "a2", True, "same", "tune"),
+        ("a1", "a3", False, "same_week", "tune"),
+        ("a1", "a4", False, "older", "check"),
+        ("a2", "a3", False, "same_week", "check"),
+    ]
     lines += [json.dumps({"pair": {"a": a, "b": b, "same": s, "kind": k, "split": sp}}) for a, b, s, k, sp in pairs]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -30,8 +34,9 @@ def _write(path: Path) -> Path:
 def test_scores_systems_per_split(tmp_path: Path) -> None:
     articles, pairs = load_pairs(_write(tmp_path / "p.jsonl"))
     stories = stories_of(articles)
-    result = evaluate_events(articles, pairs, story_vectors(stories, HashingEncoder()), stories,
-                             EventRule(threshold=0.6, floor=0.1))
+    result = evaluate_events(
+        articles, pairs, story_vectors(stories, HashingEncoder()), stories, EventRule(threshold=0.6, floor=0.1)
+    )
     rows = {(r["split"], r["system"]): r for r in result["rows"]}
     ev = rows[("all", "events")]
     # a4 is word for word a1 but two months earlier: the window keeps it apart; the flood is another event.

@@ -36,10 +36,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def make_story(story_id: str = "fault-1", **article: Any) -> Story:
-    art = Article.model_validate({"id": story_id, "title": f"France story {story_id}", "source": "Wire",
-                                  "url": f"https://news.example/{story_id}", "body": "France said so.", **article})
-    return Story(id=story_id, article=art, headline=art.title or "h", summary="France said so.",
-                 countries=[country_tag("FR", 1.0, primary=True)], content_hash=art.content_hash)
+    art = Article.model_validate(
+        {
+            "id": story_id,
+            "title": f"France story {story_id}",
+            "source": "Wire",
+            "url": f"https://news.example/{story_id}",
+            "body": "France said so.",
+            **article,
+        }
+    )
+    return Story(
+        id=story_id,
+        article=art,
+        headline=art.title or "h",
+        summary="France said so.",
+        countries=[country_tag("FR", 1.0, primary=True)],
+        content_hash=art.content_hash,
+    )
 
 
 def client_for(slack: FakeSlackAPI, retries: int = 1) -> Any:
@@ -52,8 +66,7 @@ def client_for(slack: FakeSlackAPI, retries: int = 1) -> Any:
 
 def shown(slack: FakeSlackAPI, story_id: str, channel: str = CHANNEL) -> list[dict[str, Any]]:
     """The channel's messages that carry this story (by the metadata every post has)."""
-    return [m for m in slack.messages(channel)
-            if (m.get("metadata") or {}).get("event_payload", {}).get("story_id") == story_id]
+    return [m for m in slack.messages(channel) if (m.get("metadata") or {}).get("event_payload", {}).get("story_id") == story_id]
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
@@ -77,6 +90,7 @@ def delivery(slack: FakeSlackAPI, store: Store, **kw: Any) -> SlackDelivery:
 
 
 # -- Slack loses its answer -------------------------------------------------------------------------------
+
 
 def test_answer_lost_after_slack_posted_is_found_in_history_not_posted_twice(slack: FakeSlackAPI, store: Store) -> None:
     story = make_story()
@@ -130,8 +144,14 @@ def test_worker_killed_mid_post_loses_nothing_and_doubles_nothing(slack: FakeSla
     store = SQLiteStore(db)
     store.subscribe(CHANNEL, ["FR"])
     env = {"PYTHONPATH": f"{REPO / 'functions'}:{REPO}", "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
-    killed = subprocess.run([sys.executable, "-c", KILLED_WORKER, str(db), slack.base_url, when],
-                            cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WORKER, str(db), slack.base_url, when],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert killed.returncode == 137, killed.stderr
     record = store.get_post_record(CHANNEL, "fault-1")
     assert record is not None and record.state == "claimed"  # the dead worker's claim
@@ -157,6 +177,7 @@ def test_a_live_claim_outside_a_queue_is_an_error_to_retry_not_a_silent_skip(sla
 
 # -- 429 with a Retry-After beyond the time left ------------------------------------------------------------
 
+
 def test_long_retry_after_is_not_slept_on_the_job_is_handed_back(slack: FakeSlackAPI, store: Store) -> None:
     story = make_story()
     slack.fail_next(429, {"Retry-After": "300"})
@@ -173,6 +194,7 @@ def test_long_retry_after_is_not_slept_on_the_job_is_handed_back(slack: FakeSlac
 
 # -- DynamoDB throttling and conditional-check races ------------------------------------------------------
 
+
 def _throttle(ddb: Any, operation: str, times: int) -> dict[str, int]:
     """The next `times` `operation` calls answer 400 ThrottlingException, below botocore's retries."""
     from botocore.awsrequest import AWSResponse
@@ -187,8 +209,12 @@ def _throttle(ddb: Any, operation: str, times: int) -> dict[str, int]:
         if left["n"] <= 0:
             return None
         left["n"] -= 1
-        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
-                           "message": "Rate of requests exceeds the allowed throughput."}).encode()
+        body = json.dumps(
+            {
+                "__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+                "message": "Rate of requests exceeds the allowed throughput.",
+            }
+        ).encode()
         response = AWSResponse(request.url, 400, {"x-amzn-ErrorType": "ThrottlingException"}, Raw())
         response._content = body
         return response
@@ -239,6 +265,7 @@ def test_concurrent_workers_on_one_story_post_once(slack: FakeSlackAPI, store: S
 
 # -- SQS: the worker Lambda end to end ---------------------------------------------------------------------
 
+
 class ShortContext:
     """A Lambda context with little time left (the worker subtracts a 10 s margin)."""
 
@@ -262,9 +289,15 @@ def worker_env(aws: Any, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -
     from headlines.container import reset_caches
     from headlines.handlers import worker
 
-    for key, value in {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_BASE_URL": slack.base_url, "HEADLINES_SUMMARIZER": "lead",
-                       "HEADLINES_TAGGER": "exact", "HEADLINES_EMBED": "false", "HEADLINES_SLACK_MAX_RETRIES": "1",
-                       "HEADLINES_POST_LEASE_SECONDS": "1"}.items():
+    for key, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_BASE_URL": slack.base_url,
+        "HEADLINES_SUMMARIZER": "lead",
+        "HEADLINES_TAGGER": "exact",
+        "HEADLINES_EMBED": "false",
+        "HEADLINES_SLACK_MAX_RETRIES": "1",
+        "HEADLINES_POST_LEASE_SECONDS": "1",
+    }.items():
         monkeypatch.setenv(key, value)
     reset_caches()
     worker.runner.cache_clear()
@@ -316,6 +349,7 @@ def test_sqs_redelivery_after_visibility_timeout_while_the_first_run_is_slow(wor
     first = sqs.receive_message(QueueUrl=worker_env.queue_url, VisibilityTimeout=1, AttributeNames=["All"])["Messages"]
     slack.fail_next(429, {"Retry-After": "2"})  # the first worker sleeps 2 s on it (it fits in its time)
     results: list[Any] = []
+
     def run_first() -> None:  # the first worker (its own Lambda: its own record handler, not the module's batch state)
         from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 

@@ -27,7 +27,10 @@ FURNITURE_CASES = [
         "The council approved a new budget on Monday. Scroll down for video . Bus fares will fall by ten percent next year.",
         SENTENCES,
     ),
-    ("The council approved a new budget on Monday.\n\nScroll down for video\n\nBus fares will fall by ten percent next year.", SENTENCES),  # noqa: E501
+    (
+        "The council approved a new budget on Monday.\n\nScroll down for video\n\nBus fares will fall by ten percent next year.",
+        SENTENCES,
+    ),
     ("The council approved a new budget on Monday. VIDEO Scroll down to watch the debate . " + SENTENCES[1], SENTENCES),
     # captions: label captions, picture pointers, a caption run into the next sentence
     (
@@ -45,7 +48,10 @@ FURNITURE_CASES = [
         ["The council approved a new budget on Monday.", "Bus fares will fall by ten percent next year."],
     ),
     ("The council (pictured) approved a new budget on Monday. " + SENTENCES[1], SENTENCES),
-    ("A mother of two (picture posed by model) said the council approved a new budget.", ["A mother of two said the council approved a new budget."]),  # noqa: E501
+    (
+        "A mother of two (picture posed by model) said the council approved a new budget.",
+        ["A mother of two said the council approved a new budget."],
+    ),
     # link and share prompts, credits, comment footers
     (STORY + "\n\nRead more: Council rows over parking charges\n\nShare this article", SENTENCES),
     (STORY + " READ MORE: Council rows over parking charges . Share or comment on this article", SENTENCES),
@@ -55,8 +61,14 @@ FURNITURE_CASES = [
     ("Beirut (CNN) -- " + STORY, SENTENCES),
     ("(CNN) -- " + STORY, SENTENCES),
     # hard-wrap residue: a lone period inside a sentence joins the pieces
-    ("Two lawyers representing a woman who . claims to have been wronged have sued.", ["Two lawyers representing a woman who claims to have been wronged have sued."]),  # noqa: E501
-    ("On Friday the Queen and the Duke of . Edinburgh met the President.", ["On Friday the Queen and the Duke of Edinburgh met the President."]),  # noqa: E501
+    (
+        "Two lawyers representing a woman who . claims to have been wronged have sued.",
+        ["Two lawyers representing a woman who claims to have been wronged have sued."],
+    ),
+    (
+        "On Friday the Queen and the Duke of . Edinburgh met the President.",
+        ["On Friday the Queen and the Duke of Edinburgh met the President."],
+    ),
 ]
 
 
@@ -106,7 +118,7 @@ def test_lone_periods_become_line_ends_only_between_lines() -> None:
         ("Keep x<5 and y>2 in range.", "Keep x<5 and y>2 in range."),
         ("<Acme Corp> said profit rose.", "Acme Corp said profit rose."),
         ("Shares of <AMERICAN EXPRESS CO> fell.", "Shares of AMERICAN EXPRESS CO fell."),
-        ("<p>Stocks &amp; bonds rose.</p><br/><p class=\"x\">Oil fell.</p>", "Stocks & bonds rose.\n\nOil fell."),
+        ('<p>Stocks &amp; bonds rose.</p><br/><p class="x">Oil fell.</p>', "Stocks & bonds rose.\n\nOil fell."),
         ('<a href="https://example.com/?a=1&b=2" title="x > y">Oil</a> fell.', "Oil fell."),
         ("<div><span>Oil fell.</span></div><!-- ad --><script>var x = '<p>';</script>", "Oil fell."),
         ("<IMG SRC='x.jpg'>Oil fell.", "Oil fell."),

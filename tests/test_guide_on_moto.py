@@ -60,15 +60,25 @@ def test_guide_variables_come_from_outputs_and_teardown_keeps_the_data(stack: An
         values[output] = got[0]
     bucket = values["ArticlesBucketName"]
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", bucket), bucket
-    assert client("sqs").get_queue_attributes(QueueUrl=values["DeadLetterQueueUrl"], AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"] == values["DeadLetterQueueArn"]
+    assert (
+        client("sqs").get_queue_attributes(QueueUrl=values["DeadLetterQueueUrl"], AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        == values["DeadLetterQueueArn"]
+    )
 
     # Step 10: note the retained resources, empty the index bucket, delete the stack.
     resources = cfn.describe_stack_resources(StackName=name)
     retained_query = _guide_query(r'--query "(StackResources\[[^"]+\])"')
     retained = {row[1]: row[0] for row in jmespath.search(retained_query, resources)}
-    assert sorted(retained.values()) == ["ArticlesBucket", "IdempotencyTable", "PostsTable", "StoriesTable",
-                                         "StoryVectorsTable", "SubscriptionsTable"]
+    assert sorted(retained.values()) == [
+        "ArticlesBucket",
+        "IdempotencyTable",
+        "PostsTable",
+        "StoriesTable",
+        "StoryVectorsTable",
+        "SubscriptionsTable",
+    ]
     client("s3").put_object(Bucket=bucket, Key="incoming/a.json", Body=b"{}")
     cfn.delete_stack(StackName=name)
     buckets = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}

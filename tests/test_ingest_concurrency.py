@@ -13,14 +13,24 @@ FAST = {"HEADLINES_SUMMARIZER": "lead", "HEADLINES_TAGGER": "exact", "HEADLINES_
 
 
 def _article(n: int, tag: str = "") -> str:
-    return json.dumps({"id": f"art-{tag}{n}", "title": f"France report {tag}{n}", "url": f"https://news.example/{tag}{n}",
-                       "body": f"France and Germany met in Paris on day {n}. They agreed on item {tag}{n}."})
+    return json.dumps(
+        {
+            "id": f"art-{tag}{n}",
+            "title": f"France report {tag}{n}",
+            "url": f"https://news.example/{tag}{n}",
+            "body": f"France and Germany met in Paris on day {n}. They agreed on item {tag}{n}.",
+        }
+    )
 
 
 def _ingest(path: Path, db: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, **FAST, "HEADLINES_DB": str(db)}
-    return subprocess.Popen([sys.executable, "-m", "headlines", "ingest", "--input", str(path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "headlines", "ingest", "--input", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_an_id_reused_for_another_article_updates_that_story_and_says_so(tmp_path: Path) -> None:

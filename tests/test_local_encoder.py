@@ -91,8 +91,9 @@ def test_cli_without_a_usable_model_says_what_to_do_in_one_line(tmp_path: Path) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")}
     env |= {"HEADLINES_DB": str(tmp_path / "cli.db"), "HEADLINES_MODEL_DIR": str(tmp_path / "no-model")}
     line = json.dumps({"id": "a1", "title": "Floods in Peru", "body": "Floods hit Lima on Monday. Rain goes on."}) + "\n"
-    result = subprocess.run([sys.executable, "-m", "headlines", "process"], input=line, capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "headlines", "process"], input=line, capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: ") and str(tmp_path / "no-model") in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -138,6 +139,11 @@ print(json.dumps({
     expected = [torch_pipeline.analyze(a, sentences=n) for n in (2, 3) for a in load_samples()]
     assert onnx["stories"] == [[s.summary, [[c.code, c.primary] for c in s.countries]] for s in expected]
 
-    again = subprocess.run([sys.executable, "-m", "headlines", "model", "export", "--int8", "--skip-existing"],
-                           capture_output=True, text=True, env=env, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "headlines", "model", "export", "--int8", "--skip-existing"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert again.returncode == 0 and "nothing to do" in again.stdout

@@ -21,8 +21,13 @@ logging.getLogger("headlines.feeds").warning("library warning line")
 
 def _run(**env: str) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HEADLINES_", "AWS_LAMBDA", "POWERTOOLS_"))}
-    result = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=120,
-                            env={**clean, "PYTHONPATH": str(REPO / "functions"), **env})
+    result = subprocess.run(
+        [sys.executable, "-c", CODE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, "PYTHONPATH": str(REPO / "functions"), **env},
+    )
     assert result.returncode == 0, result.stderr
     return [line for line in (result.stdout + result.stderr).splitlines() if "library" in line]
 

@@ -23,12 +23,28 @@ BIDI = "\u202eevil.com\u202c and \u2066isolated\u2069 \u202dforced\u202c"
 
 def _raw_story(story_id: str, *, title: str, source: str, summary: str) -> Story:
     """A story as an older version (or another writer) may have stored it: not cleaned on the way in."""
-    article = Article.model_construct(id=story_id, title=title, body="Body text.", source=source, url=None,
-                                      source_country=None, dateline=None, language=None,
-                                      published=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    article = Article.model_construct(
+        id=story_id,
+        title=title,
+        body="Body text.",
+        source=source,
+        url=None,
+        source_country=None,
+        dateline=None,
+        language=None,
+        published=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+    )
     now = datetime.now(UTC)
-    return Story.model_construct(id=story_id, article=article, headline=title, summary=summary, countries=[],
-                                 content_hash=story_id, created_at=now, updated_at=now)
+    return Story.model_construct(
+        id=story_id,
+        article=article,
+        headline=title,
+        summary=summary,
+        countries=[],
+        content_hash=story_id,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _latest(db: Path) -> subprocess.CompletedProcess[bytes]:
@@ -40,8 +56,14 @@ def _latest(db: Path) -> subprocess.CompletedProcess[bytes]:
 def test_latest_shows_markup_and_escapes_as_text_never_acting_on_them(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     store = SQLiteStore(db)
-    store.put(_raw_story("s1", title="Markup [/bold] title", source="[link=https://evil.example]Trusted Wire[/link] [/bold]",
-                         summary="A summary with [red]markup[/red]."))
+    store.put(
+        _raw_story(
+            "s1",
+            title="Markup [/bold] title",
+            source="[link=https://evil.example]Trusted Wire[/link] [/bold]",
+            summary="A summary with [red]markup[/red].",
+        )
+    )
     store.put(_raw_story("s2", title=f"Escapes {TERMINAL_ATTACK}", source=f"Wire {BIDI}", summary=f"Summary {TERMINAL_ATTACK}"))
     store.close()
     result = _latest(db)
@@ -64,8 +86,12 @@ def test_bidi_controls_never_reach_a_slack_post() -> None:
 
 
 def test_article_text_is_cleaned_where_it_enters() -> None:
-    article = Article(title=f"Talks {BIDI}\u200b", body=f"Officials in Rus\u200bsia and Fr\u2060ance met. {BIDI} \x1b[2J",
-                      source="Wire\u202e", dateline="MOS\u200bCOW")
+    article = Article(
+        title=f"Talks {BIDI}\u200b",
+        body=f"Officials in Rus\u200bsia and Fr\u2060ance met. {BIDI} \x1b[2J",
+        source="Wire\u202e",
+        dateline="MOS\u200bCOW",
+    )
     assert article.title == "Talks evil.com and isolated forced"
     assert article.body.startswith("Officials in Russia and France met.") and "\x1b" not in article.body
     assert article.source == "Wire" and article.dateline == "MOSCOW"
@@ -77,8 +103,11 @@ def test_a_zero_width_space_inside_a_word_is_removed_not_turned_into_a_space(mon
     for key, value in FAST.items():
         monkeypatch.setenv(key, value)
     pipeline = build_pipeline(sentences=1)
-    story = pipeline.analyze(Article.model_validate({"body": "Troops left Rus\u200bsia on Monday. Talks resume.",
-                                                     "title": "Troops leave Rus\u200bsia"}))
+    story = pipeline.analyze(
+        Article.model_validate(
+            {"body": "Troops left Rus\u200bsia on Monday. Talks resume.", "title": "Troops leave Rus\u200bsia"}
+        )
+    )
     assert story.headline == "Troops leave Russia"
     assert story.summary == "Troops left Russia on Monday."
 

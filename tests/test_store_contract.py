@@ -190,6 +190,7 @@ def test_keyword_and_mode_subscriptions(store: Store) -> None:
 
 # -- the post ledger (headlines.delivery.ledger) -------------------------------------------------------
 
+
 def test_post_ledger_writes_are_compare_and_set(store: Store) -> None:
     from headlines.store.base import PostRecord
 
@@ -234,6 +235,7 @@ def test_concurrent_claims_of_one_post_have_one_winner(store: Store) -> None:
 
 # -- one id names one story, whatever the concurrency ------------------------------------------------------
 
+
 def _consistent(store: Store, urls: list[str]) -> list[str]:
     """The urls whose dedup key resolves; each must resolve to a story that really has that url."""
     resolved = []
@@ -262,8 +264,9 @@ def test_concurrent_writers_of_one_id_end_consistent(store: Store) -> None:
 
     for round_ in range(3):
         urls = [f"https://e.com/race-{round_}-{i}" for i in range(4)]
-        stories = [_story(Article(id=f"race{round_}", title=f"T{i}", body=f"Body {i}.", url=u), ("FR",))
-                   for i, u in enumerate(urls)]
+        stories = [
+            _story(Article(id=f"race{round_}", title=f"T{i}", body=f"Body {i}.", url=u), ("FR",)) for i, u in enumerate(urls)
+        ]
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(store.put, stories))
         got = store.get(f"race{round_}")

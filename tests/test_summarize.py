@@ -39,7 +39,8 @@ ACTIONS = ["approved spending on", "delayed a vote on", "cut the budget for", "a
 def long_article(n: int = 40) -> Article:
     # Distinct sentences (near-duplicates are never both chosen, so a repetitive body would give fewer).
     body = "\n\n".join(
-        f"In session {i} the council {ACTIONS[i % len(ACTIONS)]} {TOPICS[i % len(TOPICS)]} in district {i // 3}." for i in range(n)  # noqa: E501
+        f"In session {i} the council {ACTIONS[i % len(ACTIONS)]} {TOPICS[i % len(TOPICS)]} in district {i // 3}."
+        for i in range(n)
     )
     return Article(title="Council votes on measures", body=body)
 

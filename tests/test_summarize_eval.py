@@ -91,4 +91,10 @@ def test_lead_at_same_settings_textrank_row_and_reader_counts() -> None:
     rows = {r["name"]: r for r in result["rows"]}
     assert rows["Lead, same settings"]["words"] <= 20 and rows["TextRank (sumy)"]["words"] <= 20
     assert result["rouge2_gain_over_lead"] == 0.0  # the system here is the lead itself
-    assert set(rows["TextRank (sumy)"]["problems"]) == {"furniture", "cut", "unresolved_opening", "quote_without_speaker", "near_duplicate"}  # noqa: E501
+    assert set(rows["TextRank (sumy)"]["problems"]) == {
+        "furniture",
+        "cut",
+        "unresolved_opening",
+        "quote_without_speaker",
+        "near_duplicate",
+    }

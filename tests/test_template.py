@@ -119,7 +119,7 @@ def test_no_wildcard_allows_and_policies_name_their_resource() -> None:
     for name, fn in FUNCTIONS.items():
         for policy in fn["Properties"].get("Policies", []):
             assert isinstance(policy, dict) and len(policy) == 1, f"{name}: a policy template or a Statement list, got {policy}"
-            (kind, args), = policy.items()
+            ((kind, args),) = policy.items()
             assert kind == "Statement" or kind.endswith("Policy"), f"{name}: {kind}"
             if kind != "Statement":
                 assert kind not in ("SSMParameterReadPolicy", "S3CrudPolicy", "S3WritePolicy"), (
@@ -265,7 +265,8 @@ def test_data_is_retained_on_delete_and_replacement(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_function_has_a_log_group_with_a_retention(name: str) -> None:
     groups = [
-        g["Properties"] for g in resources_of_type("AWS::Logs::LogGroup").values()
+        g["Properties"]
+        for g in resources_of_type("AWS::Logs::LogGroup").values()
         if g["Properties"].get("LogGroupName") == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
     ]
     assert len(groups) == 1, f"{name}: no log group /aws/lambda/<function>"

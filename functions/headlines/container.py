@@ -196,8 +196,9 @@ def build_answer_engine(
     store = store or build_store(settings)
     embeddings = embeddings or build_embedding_store(settings, store)
     if embeddings is None:
-        raise ValueError(f"asking needs an embedding store next to the {type(store).__name__}; "
-                         "use HEADLINES_STORE=sqlite (a file) or dynamodb")
+        raise ValueError(
+            f"asking needs an embedding store next to the {type(store).__name__}; use HEADLINES_STORE=sqlite (a file) or dynamodb"
+        )
     from headlines.ask.snapshot import location
 
     snapshot = location(settings.index_snapshot) if settings.index_snapshot else None
@@ -252,9 +253,7 @@ def build_fetcher(settings: Settings | None = None) -> Fetcher:
     return Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes, allow=allow)
 
 
-def build_delivery(
-    settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None
-) -> Delivery:
+def build_delivery(settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None) -> Delivery:
     """Slack channels (exactly once per channel, via the store) when `SLACK_BOT_TOKEN` is set, else the console."""
     settings = settings or get_settings()
     if settings.slack_bot_token is not None or client is not None:

@@ -126,8 +126,9 @@ class FeedPoller:
         text = _entry_text(entry)
         if word_count(text) < MIN_ENTRY_WORDS and link:
             fetched = fetch_article(link, self.fetcher)
-            return fetched.model_copy(update={"title": entry.get("title") or fetched.title,
-                                              "published": _published(entry) or fetched.published})
+            return fetched.model_copy(
+                update={"title": entry.get("title") or fetched.title, "published": _published(entry) or fetched.published}
+            )
         return Article(
             url=link or None,
             title=entry.get("title") or None,

@@ -288,8 +288,7 @@ def extract_article(html: str, *, url: str | None = None, source: str | None = N
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.split()) < MIN_ARTICLE_WORDS:
         raise FetchError(
-            f"no article text found in {url or 'the page'} (under {MIN_ARTICLE_WORDS} words of main text); "
-            "is it an article page?"
+            f"no article text found in {url or 'the page'} (under {MIN_ARTICLE_WORDS} words of main text); is it an article page?"
         )
     title = (getattr(doc, "title", None) or None) if doc is not None else None
     published = _parse_date(getattr(doc, "date", None))

@@ -22,9 +22,7 @@ _TIMESTAMPS = re.compile(
 )
 # "By . Jane Doe . " / "By . Jane Doe For Mailonline . " at the start of a body whose lines end in lone periods.
 _NAME = r"(?:[A-Z][\w'\u2019-]*\.?|and|for|For|of|in|,)(?:\s+(?:[A-Z][\w'\u2019-]*\.?|and|for|For|of|in|,)){0,8}?"
-_LEAD_BYLINE = re.compile(
-    r"(?:^|(?<=\s\.\s)|(?<=\n))\s*By\s+\.\s+" + _NAME + r"\s+\.(?:\s+and\s+" + _NAME + r"\s+\.)?(?=\s|$)"
-)
+_LEAD_BYLINE = re.compile(r"(?:^|(?<=\s\.\s)|(?<=\n))\s*By\s+\.\s+" + _NAME + r"\s+\.(?:\s+and\s+" + _NAME + r"\s+\.)?(?=\s|$)")
 # Furniture phrases that sit inside running text (no line break around them).
 _INLINE = re.compile(
     r"\(\s*pictures? posed by models?\s*\)"
@@ -162,4 +160,6 @@ _PROMO = re.compile(
 
 def is_furniture_sentence(sentence: str) -> bool:
     """A sentence a reader would see as furniture: a furniture line, a caption, a prompt, or a newsletter/app promo."""
-    return is_furniture_line(sentence) or bool(_INLINE.search(sentence) or _TIMESTAMPS.search(sentence) or _PROMO.search(sentence))  # noqa: E501
+    return is_furniture_line(sentence) or bool(
+        _INLINE.search(sentence) or _TIMESTAMPS.search(sentence) or _PROMO.search(sentence)
+    )

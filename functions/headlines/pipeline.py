@@ -152,9 +152,7 @@ class Pipeline:
     def analyze(self, article: Article, *, sentences: int | None = None, max_words: int | None = None) -> Story:
         """Summarize and tag one article, without storing it."""
         cleaned = self._cleaned(article)
-        summary = self.summarizer.summarize(
-            cleaned, sentences=sentences or self.sentences, max_words=max_words or self.max_words
-        )
+        summary = self.summarizer.summarize(cleaned, sentences=sentences or self.sentences, max_words=max_words or self.max_words)
         countries = self.tagger.tag(cleaned)
         now = datetime.now(UTC)
         return Story(

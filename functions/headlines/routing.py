@@ -139,7 +139,7 @@ def channel_matches(store: Store, story: Story, *, keywords: KeywordCache | None
     for code in [c.code for c in story.countries]:
         for channel in store.channels_for_tokens([Subscription.country(code, "mentions").token()]):
             add(channel, f"mentions: {country_name(code)}")
-    subs = (keywords.get(store) if keywords is not None else KeywordCache(0).get(store))
+    subs = keywords.get(store) if keywords is not None else KeywordCache(0).get(store)
     if subs:
         text = StoryText(story)
         for channel, items in subs.items():

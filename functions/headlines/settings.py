@@ -77,6 +77,7 @@ class Settings(BaseSettings):
         if value:
             split_s3_url(value)
         return value or None
+
     idempotency_table: str | None = Field(default=None, description="DynamoDB table for Powertools idempotency")
     queue_url: str | None = Field(default=None, description="SQS work queue; unset runs jobs in-process")
     dead_letter_queue_url: str | None = Field(default=None, description="SQS queue for jobs that failed every attempt")
@@ -85,9 +86,7 @@ class Settings(BaseSettings):
     feeds: str = Field(default="", description="RSS/Atom feed URLs, comma or whitespace separated")
     webhook_secret_param: str | None = Field(default=None, description="SSM parameter holding the /articles secret")
     slack_bot_token_param: str | None = Field(default=None, description="SSM parameter holding the Slack bot token")
-    slack_signing_secret_param: str | None = Field(
-        default=None, description="SSM parameter holding the Slack signing secret"
-    )
+    slack_signing_secret_param: str | None = Field(default=None, description="SSM parameter holding the Slack signing secret")
     fetch_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds per HTTP connect/read")
     fetch_allow: str = Field(
         default="", description="Networks exempt from the SSRF guard (CIDRs, comma separated), e.g. an internal feed server"

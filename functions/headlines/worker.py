@@ -72,9 +72,7 @@ class Deps:
         return self.client
 
 
-def build_deps(
-    settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None
-) -> Deps:
+def build_deps(settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None) -> Deps:
     """Deps from settings: the configured store, the Slack client when a token is set, the pipeline lazily."""
     from headlines import container
 
@@ -133,17 +131,28 @@ def _summarize(job: Job, deps: Deps) -> Any:
     url = url_of(text)
     if url:
         if deps.fetch is None:
-            return respond(job, deps, blocks.text_message(
-                "URL fetching is not available in this deployment yet. Paste the article's text instead: "
-                "`/headlines summarize <text>`."))
+            return respond(
+                job,
+                deps,
+                blocks.text_message(
+                    "URL fetching is not available in this deployment yet. Paste the article's text instead: "
+                    "`/headlines summarize <text>`."
+                ),
+            )
         try:
             article = deps.fetch(url)
         except Exception as exc:  # the page, not our code, failed: tell the user
             return respond(job, deps, blocks.text_message(f"I could not read {escape(url)}: {escape(str(exc))[:500]}"))
     else:
         if len(text.split()) < MIN_SUMMARIZE_WORDS:
-            return respond(job, deps, blocks.text_message(
-                f"Paste a whole article (at least {MIN_SUMMARIZE_WORDS} words) or a link: `/headlines summarize <text or url>`."))
+            return respond(
+                job,
+                deps,
+                blocks.text_message(
+                    f"Paste a whole article (at least {MIN_SUMMARIZE_WORDS} words) or a link: "
+                    "`/headlines summarize <text or url>`."
+                ),
+            )
         article = Article(body=slack_to_plain(text))
     story = deps.pipeline.analyze(article)
     respond(job, deps, blocks.story_message(story))

@@ -202,8 +202,12 @@ class FakeSlackAPI:
             status = failure.status if failure else 200
             self._requests.append(RecordedRequest(path, body, dict(http.headers.items()), status))
         if failure is not None:
-            self._reply(http, failure.status, {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"},
-                        failure.headers)
+            self._reply(
+                http,
+                failure.status,
+                {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"},
+                failure.headers,
+            )
             return
         if path.startswith("/response/"):
             error = _block_error(body["blocks"]) if "blocks" in body else None
@@ -244,8 +248,16 @@ class FakeSlackAPI:
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "headlines",
-                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "headlines",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             channel = body.get("channel")
             if not channel:
@@ -257,9 +269,16 @@ class FakeSlackAPI:
             if method == "chat.postEphemeral":
                 return {"ok": True, "message_ts": self._next_ts()}
             ts = self._next_ts()
-            message = {"type": "message", "ts": ts, "text": body.get("text", ""), "blocks": _json(body.get("blocks")),
-                       "bot_id": BOT_ID, "user": BOT_USER_ID, "metadata": _json(body.get("metadata")),
-                       "thread_ts": body.get("thread_ts")}
+            message = {
+                "type": "message",
+                "ts": ts,
+                "text": body.get("text", ""),
+                "blocks": _json(body.get("blocks")),
+                "bot_id": BOT_ID,
+                "user": BOT_USER_ID,
+                "metadata": _json(body.get("metadata")),
+                "thread_ts": body.get("thread_ts"),
+            }
             with self._lock:
                 self._messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text", ""), "ts": ts}}
@@ -270,8 +289,11 @@ class FakeSlackAPI:
             with self._lock:
                 for message in self._messages.get(str(channel), []):
                     if message["ts"] == ts:
-                        message.update(text=body.get("text", message["text"]), blocks=_json(body.get("blocks")),
-                                       edited={"user": BOT_USER_ID, "ts": self._next_ts_locked()})
+                        message.update(
+                            text=body.get("text", message["text"]),
+                            blocks=_json(body.get("blocks")),
+                            edited={"user": BOT_USER_ID, "ts": self._next_ts_locked()},
+                        )
                         if body.get("metadata"):
                             message["metadata"] = _json(body["metadata"])
                         return {"ok": True, "channel": channel, "ts": ts, "text": message["text"]}
@@ -300,8 +322,12 @@ class FakeSlackAPI:
                 m.pop("metadata", None)
         page = found[start : start + limit]
         more = start + limit < len(found)
-        return {"ok": True, "messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _next_ts(self) -> str:
         with self._lock:

@@ -90,8 +90,12 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
         key = {"story_id": {"S": vectors.story_id}}
         for _attempt in range(5):
             current = self._call(
-                f"read the vectors of {vectors.story_id}", "get_item", TableName=self.table, Key=key,
-                ConsistentRead=True, **_projection("seq, digest"),
+                f"read the vectors of {vectors.story_id}",
+                "get_item",
+                TableName=self.table,
+                Key=key,
+                ConsistentRead=True,
+                **_projection("seq, digest"),
             ).get("Item")
             if current is not None and current["digest"]["S"] == digest:
                 return  # the same content again (a redelivered job, a re-ingested article): nothing to do
@@ -161,8 +165,7 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
         return item, digest
 
     def delete(self, story_id: str) -> None:
-        self._call(f"delete the vectors of {story_id}", "delete_item", TableName=self.table,
-                   Key={"story_id": {"S": story_id}})
+        self._call(f"delete the vectors of {story_id}", "delete_item", TableName=self.table, Key={"story_id": {"S": story_id}})
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -171,12 +174,17 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
         if after_seq <= 0:
             items = self._read_all()
         else:
-            items = self._paged("catch up on story vectors", "query", {
-                "TableName": self.table, "IndexName": SEQ_INDEX,
-                "KeyConditionExpression": "#log = :log AND #seq > :after",
-                "ExpressionAttributeNames": {"#log": "log", "#seq": "seq"},
-                "ExpressionAttributeValues": {":log": {"S": LOG}, ":after": {"N": str(after_seq)}},
-            })
+            items = self._paged(
+                "catch up on story vectors",
+                "query",
+                {
+                    "TableName": self.table,
+                    "IndexName": SEQ_INDEX,
+                    "KeyConditionExpression": "#log = :log AND #seq > :after",
+                    "ExpressionAttributeNames": {"#log": "log", "#seq": "seq"},
+                    "ExpressionAttributeValues": {":log": {"S": LOG}, ":after": {"N": str(after_seq)}},
+                },
+            )
             items += self._late(after_seq, loaded)
         entries = [_decode(item) for item in items]
         entries.sort(key=lambda e: e.seq)
@@ -186,10 +194,18 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
 
     def _read_all(self) -> list[dict[str, Any]]:
         """The whole index, once per process: a parallel Scan (segments in threads), any order."""
+
         def segment(n: int) -> list[dict[str, Any]]:
-            return self._paged("load the story vectors", "scan", {
-                "TableName": self.table, "IndexName": SEQ_INDEX, "Segment": n, "TotalSegments": self.segments,
-            })
+            return self._paged(
+                "load the story vectors",
+                "scan",
+                {
+                    "TableName": self.table,
+                    "IndexName": SEQ_INDEX,
+                    "Segment": n,
+                    "TotalSegments": self.segments,
+                },
+            )
 
         if self.segments <= 1:
             return self._paged("load the story vectors", "scan", {"TableName": self.table, "IndexName": SEQ_INDEX})
@@ -199,16 +215,22 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
     def _late(self, after_seq: int, loaded: Mapping[str, int]) -> list[dict[str, Any]]:
         """Entries at or below the cursor (within the late window) that the caller does not hold yet:
         keys from the index (small), then the items themselves, read consistently from the table."""
-        keys = self._paged("look for late story vectors", "query", {
-            "TableName": self.table, "IndexName": SEQ_INDEX,
-            "KeyConditionExpression": "#log = :log AND #seq BETWEEN :low AND :after",
-            "ProjectionExpression": "#story_id, #seq",
-            "ExpressionAttributeNames": {"#log": "log", "#seq": "seq", "#story_id": "story_id"},
-            "ExpressionAttributeValues": {
-                ":log": {"S": LOG}, ":low": {"N": str(max(after_seq - self.late_window_us, 0))},
-                ":after": {"N": str(after_seq)},
+        keys = self._paged(
+            "look for late story vectors",
+            "query",
+            {
+                "TableName": self.table,
+                "IndexName": SEQ_INDEX,
+                "KeyConditionExpression": "#log = :log AND #seq BETWEEN :low AND :after",
+                "ProjectionExpression": "#story_id, #seq",
+                "ExpressionAttributeNames": {"#log": "log", "#seq": "seq", "#story_id": "story_id"},
+                "ExpressionAttributeValues": {
+                    ":log": {"S": LOG},
+                    ":low": {"N": str(max(after_seq - self.late_window_us, 0))},
+                    ":after": {"N": str(after_seq)},
+                },
             },
-        })
+        )
         missing = [k["story_id"]["S"] for k in keys if loaded.get(k["story_id"]["S"], -1) < int(k["seq"]["N"])]
         return self._get_many(missing, _INDEXED)
 
@@ -227,20 +249,28 @@ class DynamoDBEmbeddingStore(DynamoDBCaller, EmbeddingStore):
         return self._identity
 
     def ids(self) -> set[str]:
-        items = self._paged("list stories with vectors", "scan", {
-            "TableName": self.table, "IndexName": SEQ_INDEX, **_projection("story_id"),
-        })
+        items = self._paged(
+            "list stories with vectors",
+            "scan",
+            {
+                "TableName": self.table,
+                "IndexName": SEQ_INDEX,
+                **_projection("story_id"),
+            },
+        )
         return {item["story_id"]["S"] for item in items}
 
     def _get_many(self, ids: list[str], projection: str) -> list[dict[str, Any]]:
         """BatchGetItem, 100 keys a call, retrying what DynamoDB left unprocessed (with backoff)."""
         found: list[dict[str, Any]] = []
         for start in range(0, len(ids), 100):
-            request: dict[str, Any] = {self.table: {
-                "Keys": [{"story_id": {"S": i}} for i in ids[start : start + 100]],
-                "ConsistentRead": True,
-                **_projection(projection),
-            }}
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": [{"story_id": {"S": i}} for i in ids[start : start + 100]],
+                    "ConsistentRead": True,
+                    **_projection(projection),
+                }
+            }
             for attempt in range(8):
                 page = self._call("read story vectors", "batch_get_item", RequestItems=request)
                 found += page.get("Responses", {}).get(self.table, [])

@@ -190,12 +190,18 @@ class SQLiteEmbeddingStore(EmbeddingStore):
             units = np.ascontiguousarray(v.unit_vectors, dtype=np.float32)
             story = np.ascontiguousarray(v.story_vector, dtype=np.float32)
             if units.ndim != 2 or units.shape[0] != len(v.units) or units.shape[1] != story.shape[0]:
-                raise EmbeddingStoreError(
-                    f"story {v.story_id}: {len(v.units)} units but unit vectors of shape {units.shape}"
-                )
+                raise EmbeddingStoreError(f"story {v.story_id}: {len(v.units)} units but unit vectors of shape {units.shape}")
             rows.append(
-                (v.story_id, _utc(v.sort_time).isoformat(), ",".join(v.countries), v.model, story.shape[0],
-                 json.dumps(v.units, ensure_ascii=False), story.tobytes(), units.tobytes())
+                (
+                    v.story_id,
+                    _utc(v.sort_time).isoformat(),
+                    ",".join(v.countries),
+                    v.model,
+                    story.shape[0],
+                    json.dumps(v.units, ensure_ascii=False),
+                    story.tobytes(),
+                    units.tobytes(),
+                )
             )
         with self._lock, self._conn:
             # Delete then insert so the row gets a new seq: readers that loaded it see the update.
@@ -264,8 +270,9 @@ class SQLiteEmbeddingStore(EmbeddingStore):
         """A random id written once into the file: a deleted and recreated file gets another."""
         if self._identity is None:
             with self._lock, self._conn:
-                self._conn.execute("INSERT OR IGNORE INTO story_vectors_meta (key, value) VALUES ('identity', ?)",
-                                   (uuid.uuid4().hex,))
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO story_vectors_meta (key, value) VALUES ('identity', ?)", (uuid.uuid4().hex,)
+                )
                 row = self._conn.execute("SELECT value FROM story_vectors_meta WHERE key = 'identity'").fetchone()
             self._identity = str(row[0])
         return self._identity

@@ -229,25 +229,39 @@ class AnswerEngine:
             if wider and wider[0][2] >= self.threshold:
                 ranked, dropped, countries, relevant = wider, countries, [], True
         # A country hint already given up on (no story tagged with it is relevant) is not a key term either.
-        ignore = ({t for w in question.split() if set(countries_in_question(w, self.tagger)) & set(dropped) for t in tokenize(w)}
-                  if dropped else set())
+        ignore = (
+            {t for w in question.split() if set(countries_in_question(w, self.tagger)) & set(dropped) for t in tokenize(w)}
+            if dropped
+            else set()
+        )
         missing = self._missing_terms(question, ranked[:3], ignore=ignore, now=now) if relevant else []
         found = relevant and not missing
         sources = [self._source(row, score) for row, score, _ in ranked[: max(top_k, 1)]]
         if not found:
             text = _refusal(question, missing) if ranked else _nothing_stored(countries, since)
-            return Answer(question=question, answer=text, sources=sources, found=False, countries=countries,
-                          since=since, as_of=as_of, missing=missing)
+            return Answer(
+                question=question,
+                answer=text,
+                sources=sources,
+                found=False,
+                countries=countries,
+                since=since,
+                as_of=as_of,
+                missing=missing,
+            )
         text = self._compose(question, qv, ranked)
         if dropped:
             text = f"No story tagged {'/'.join(dropped)} is relevant; this is from all stories. {text}"
         # A found answer cites what is relevant, not every candidate: drop sources far below the best.
         sources = [src for src in sources if src.score >= SOURCE_MIN_RELATIVE * sources[0].score] or sources[:1]
-        return Answer(question=question, answer=text, sources=sources, found=True, countries=countries, since=since,
-                      as_of=as_of)
+        return Answer(question=question, answer=text, sources=sources, found=True, countries=countries, since=since, as_of=as_of)
 
     def _missing_terms(
-        self, question: str, ranked: list[tuple[int, float, float]], *, ignore: set[str] | None = None,
+        self,
+        question: str,
+        ranked: list[tuple[int, float, float]],
+        *,
+        ignore: set[str] | None = None,
         now: datetime | None = None,
     ) -> list[str]:
         """The question's key terms the best stories do not cover: [] when they cover enough of it.
@@ -266,7 +280,11 @@ class AnswerEngine:
         return list(dict.fromkeys(words.get(t, t).strip(".") for t in lacking[:4]))
 
     def coverage(
-        self, question: str, ranked: list[tuple[int, float, float]], *, ignore: set[str] | None = None,
+        self,
+        question: str,
+        ranked: list[tuple[int, float, float]],
+        *,
+        ignore: set[str] | None = None,
         now: datetime | None = None,
     ) -> tuple[dict[str, float], float, list[str], list[str]]:
         """The question's key terms with weights, the best share of them one of `ranked` holds, and the
@@ -335,8 +353,9 @@ class AnswerEngine:
             for u, text in enumerate(units):
                 candidates.append(Candidate(n, u, text, float(sims[u])))
                 unit_vectors[(n, u)] = vecs[u]
-        scored = score_candidates(question, candidates, [ranked[n][1] for n in range(len(rows))], self.index.bm25.idf,
-                                  self.extract_weights)
+        scored = score_candidates(
+            question, candidates, [ranked[n][1] for n in range(len(rows))], self.index.bm25.idf, self.extract_weights
+        )
         if not scored:
             return self.index.units[rows[0]][0] + " [1]"
         lead = scored[0]

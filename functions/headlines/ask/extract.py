@@ -25,26 +25,48 @@ _NUMBER = re.compile(
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|half)\b",
     re.I,
 )
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
-          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
-_DATE = re.compile(rf"\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|"
-                   r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}\b|"
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'\u2019&.-]*[a-zA-Z]\b")
 
 ANSWER_TYPES = ("year", "number", "date", "place", "name", "other")
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(r"\b(?:what|which|in what|in which) year\b|\byear did\b", re.I)),
-    ("number", re.compile(r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast)\b|\bwhat (?:percent|percentage|number|"
-                          r"share|age|amount|price|rate)\b|\bby how\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|old|long|far|tall|high|big|large|fast)\b|\bwhat (?:percent|percentage|number|"
+            r"share|age|amount|price|rate)\b|\bby how\b",
+            re.I,
+        ),
+    ),
     ("date", re.compile(r"^\s*when\b|\bwhat (?:date|day|month)\b|\bon which (?:date|day)\b", re.I)),
-    ("place", re.compile(r"^\s*where\b|\b(?:which|what) (?:\w+ )?(?:country|countries|city|cities|state|states|nation|"
-                         r"island|region|"
-                         r"province|town|county|capital|continent|park|sea|ocean|river|airport)\b|\bin which\b", re.I)),
-    ("name", re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ )?(?:company|team|person|man|"
-                        r"woman|actor|actress|singer|player|group|brand|organization|organisation|firm|band|film|movie|show|"
-                        r"book|app|network|party|official|leader|president|celebrity|star|rapper|musician|artist|athlete|"
-                        r"coach|senator|governor|retailer|airline|automaker|carrier|agency|court|university|school|league|"
-                        r"magazine|newspaper|song|album|series|character|name)\b", re.I)),
+    (
+        "place",
+        re.compile(
+            r"^\s*where\b|\b(?:which|what) (?:\w+ )?(?:country|countries|city|cities|state|states|nation|"
+            r"island|region|"
+            r"province|town|county|capital|continent|park|sea|ocean|river|airport)\b|\bin which\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ )?(?:company|team|person|man|"
+            r"woman|actor|actress|singer|player|group|brand|organization|organisation|firm|band|film|movie|show|"
+            r"book|app|network|party|official|leader|president|celebrity|star|rapper|musician|artist|athlete|"
+            r"coach|senator|governor|retailer|airline|automaker|carrier|agency|court|university|school|league|"
+            r"magazine|newspaper|song|album|series|character|name)\b",
+            re.I,
+        ),
+    ),
 ]
 
 _CAPTION = re.compile(
@@ -151,8 +173,9 @@ def coverage(terms: dict[str, float], text_tokens: set[str]) -> float:
     return sum(w for tok, w in terms.items() if tok in text_tokens) / total if total else 0.0
 
 
-def missing_key_terms(terms: dict[str, float], text_tokens: set[str], df: Callable[[str], int], stories: int,
-                      rare_share: float = 0.02) -> tuple[list[str], list[str]]:
+def missing_key_terms(
+    terms: dict[str, float], text_tokens: set[str], df: Callable[[str], int], stories: int, rare_share: float = 0.02
+) -> tuple[list[str], list[str]]:
     """The question's figures ("2024", "31st") and its rare terms (in at most `rare_share` of the stories, or
     none) that `text_tokens` lack, heaviest first: a missing figure is reason enough to refuse; missing rare
     words say what the refusal is about."""
@@ -188,8 +211,9 @@ def score_candidates(
             w.cosine * c.cosine
             + w.coverage * coverage(terms, tokens)
             + w.focus * coverage(focus, tokens)
-            + (w.specific_kind if kind in ("year", "number", "date") else w.kind) * (1.0 if c.things else 0.0)
-              * (1.0 if kind != "other" else 0.5)
+            + (w.specific_kind if kind in ("year", "number", "date") else w.kind)
+            * (1.0 if c.things else 0.0)
+            * (1.0 if kind != "other" else 0.5)
             + w.agreement * math.log1p(max(agree - 1, 0))
             + w.story * (story_scores[c.story] / top_story if top_story > 0 else 0.0)
             + (w.lede if c.unit == 1 else 0.0)

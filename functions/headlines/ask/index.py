@@ -125,8 +125,9 @@ class ArchiveIndex:
             matrix = arrays["matrix"]
             if not (len(ids) == len(units) == len(seq_of_row) == len(arrays["times"]) == len(matrix)):
                 raise ValueError("the snapshot's columns differ in length")
-            bm25 = BM25Index.restore({k.removeprefix("bm25_"): v for k, v in arrays.items() if k.startswith("bm25_")},
-                                     k1=self.bm25.k1, b=self.bm25.b)
+            bm25 = BM25Index.restore(
+                {k.removeprefix("bm25_"): v for k, v in arrays.items() if k.startswith("bm25_")}, k1=self.bm25.k1, b=self.bm25.b
+            )
             if len(bm25) != len(ids):
                 raise ValueError("the snapshot's lexical index does not match its stories")
             current = np.flatnonzero(seq_of_row >= 0)

@@ -112,8 +112,10 @@ class S3Snapshot(SnapshotLocation):
         try:
             self.s3.put_object(Bucket=self.bucket, Key=self.key, Body=data, ContentType="application/octet-stream")
         except Exception as exc:
-            raise SnapshotError(f"cannot write s3://{self.bucket}/{self.key} ({error_code(exc) or exc}); "
-                                "check the bucket and the s3:PutObject permission") from exc
+            raise SnapshotError(
+                f"cannot write s3://{self.bucket}/{self.key} ({error_code(exc) or exc}); "
+                "check the bucket and the s3:PutObject permission"
+            ) from exc
 
 
 def location(value: str) -> SnapshotLocation:
@@ -163,13 +165,16 @@ def load(index: ArchiveIndex, where: SnapshotLocation, *, max_age: float = MAX_A
             wanted = header(index)
             if found != wanted:
                 stale = sorted(k for k in wanted if not isinstance(found, dict) or found.get(k) != wanted[k])
-                log.info("index snapshot %r was made with another %s; building the index from the store",
-                         where, ", ".join(stale))
+                log.info("index snapshot %r was made with another %s; building the index from the store", where, ", ".join(stale))
                 return False
             if age > max_age:
                 # The store forgets expired and deleted stories; a snapshot does not. Rebuilding now and then drops them.
-                log.info("index snapshot %r is %.0f h old; building the index from the store so that expired or "
-                         "deleted stories drop out", where, age / 3600)
+                log.info(
+                    "index snapshot %r is %.0f h old; building the index from the store so that expired or "
+                    "deleted stories drop out",
+                    where,
+                    age / 3600,
+                )
                 return False
             arrays = {name: npz[name] for name in npz.files if name != "header"}
     except (ValueError, OSError, KeyError, EOFError, TypeError, zipfile.BadZipFile) as exc:

@@ -104,5 +104,3 @@ def dead_letters_from(settings: Settings) -> DeadLetters | None:
 
 
 __all__ = ["JobRecords", "dead_letters_from", "idempotent", "production_run"]
-
-

@@ -88,8 +88,9 @@ class SqsQueue(_SqsUser):
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode(), ContentType="application/json")
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"cannot store the {size}-byte job {job.id} at s3://{self.bucket}/{key}: {exc}") from exc
-        ref = Job(kind=job.kind, id=job.id, created_at=job.created_at, deferrals=job.deferrals,
-                  payload_ref=f"s3://{self.bucket}/{key}")
+        ref = Job(
+            kind=job.kind, id=job.id, created_at=job.created_at, deferrals=job.deferrals, payload_ref=f"s3://{self.bucket}/{key}"
+        )
         return ref.model_dump_json(exclude_none=True)
 
 

@@ -86,7 +86,7 @@ def parse_line(line: str, default_as_of: datetime | None) -> Asked:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Asked(text, error=f"not a JSON object ({exc.msg}); give a plain question or {{\"question\": ...}}")
+        return Asked(text, error=f'not a JSON object ({exc.msg}); give a plain question or {{"question": ...}}')
     question = raw.get("question") if isinstance(raw, dict) else None
     if not isinstance(question, str) or not question.strip():
         return Asked(text, error='a JSON line needs a "question" string')
@@ -124,9 +124,12 @@ def ask(
     since: Annotated[str | None, typer.Option(help="Only stories newer than this: 24h, 7d, 2w or a date (2025-12-01)")] = None,
     input: Annotated[
         Path | None,
-        typer.Option("--input", "-i", dir_okay=False,
-                     help="Answer each line of this file ('-' for stdin): a question, "
-                          "or {\"question\": ..., \"as_of\": \"YYYY-MM-DD\"}"),
+        typer.Option(
+            "--input",
+            "-i",
+            dir_okay=False,
+            help='Answer each line of this file (\'-\' for stdin): a question, or {"question": ..., "as_of": "YYYY-MM-DD"}',
+        ),
     ] = None,
     as_of: Annotated[
         str | None,

@@ -28,9 +28,7 @@ def countries_command(
         str | None, typer.Option("--source-country", help="Set this home country (ISO code) on every article")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Evaluate only the first N stories")] = None,
-    split: Annotated[
-        str, typer.Option("--split", help="all, or the deterministic half by id: tune or holdout")
-    ] = "all",
+    split: Annotated[str, typer.Option("--split", help="all, or the deterministic half by id: tune or holdout")] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
 ) -> None:
     """Country tags against gold, for the system and two baselines.
@@ -100,14 +98,18 @@ def countries_command(
     console.print(table)
     macro_n = next(iter(rows.values()))["macro_countries"]
     dropped = sum(dataset.dropped_codes.values())
-    console.print(
-        f"macro-F1 over {macro_n} countries with >= 5 gold stories; {dropped} gold places without a map entry dropped"
-    )
+    console.print(f"macro-F1 over {macro_n} countries with >= 5 gold stories; {dropped} gold places without a map entry dropped")
 
 
 _MENTION_COLUMNS = {
-    "stories": "stories", "micro_f1": "micro-F1", "precision": "P", "recall": "R", "macro_f1": "macro-F1",
-    "primary_precision": "primary P", "primary_tags": "primary tags", "untagged": "untagged",
+    "stories": "stories",
+    "micro_f1": "micro-F1",
+    "precision": "P",
+    "recall": "R",
+    "macro_f1": "macro-F1",
+    "primary_precision": "primary P",
+    "primary_tags": "primary tags",
+    "untagged": "untagged",
 }
 
 

@@ -55,8 +55,10 @@ def events_command(
     if json_out:
         print(json.dumps(result, indent=1))
         return
-    table = Table(title=f"Same-event pairs: {data.name}, {result['data_pairs']} pairs, {result['articles']} articles, "
-                  f"window {rule.window_days:g} days")
+    table = Table(
+        title=f"Same-event pairs: {data.name}, {result['data_pairs']} pairs, {result['articles']} articles, "
+        f"window {rule.window_days:g} days"
+    )
     for column in ("split", "system", "precision", "recall", "F1", "false merges: older", "same week", "pairs +/older/week"):
         table.add_column(column, justify="left" if column in ("split", "system") else "right")
 
@@ -65,8 +67,13 @@ def events_command(
 
     for row in result["rows"]:
         table.add_row(
-            row["split"], row["system"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
-            pct(row["false_merge_older"]), pct(row["false_merge_same_week"]),
+            row["split"],
+            row["system"],
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+            pct(row["false_merge_older"]),
+            pct(row["false_merge_same_week"]),
             f"{row['positives']}/{row['n_older']}/{row['n_same_week']}",
         )
     Console().print(table)

@@ -52,9 +52,7 @@ def summaries(
     except (ModelError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    result = evaluate_summaries(
-        examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP, baselines=baselines
-    )
+    result = evaluate_summaries(examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP, baselines=baselines)
     if json_out:
         print(json.dumps(result, indent=1))
         return

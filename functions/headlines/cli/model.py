@@ -16,7 +16,8 @@ def export(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o",
+            "--output",
+            "-o",
             help="Directory to write model.onnx, tokenizer.json, manifest.json (default: the user data directory, "
             "where HEADLINES_ENCODER=auto finds the default model's export)",
         ),
@@ -48,8 +49,10 @@ def export(
     source = model_dir or get_settings().model_dir
     if output is None:
         if source is not None:
-            console.print("[red]error:[/] --model-dir (or HEADLINES_MODEL_DIR) needs --output: the user data directory "
-                          "holds only the default model's export")
+            console.print(
+                "[red]error:[/] --model-dir (or HEADLINES_MODEL_DIR) needs --output: the user data directory "
+                "holds only the default model's export"
+            )
             raise typer.Exit(2)
         output = user_onnx_dir()
     if skip_existing and is_checked_export(output):

@@ -19,8 +19,10 @@ CountryOpt = Annotated[list[str] | None, typer.Option("--country", "-c", help="C
 KeywordOpt = Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keyword or phrase (repeatable)")]
 ModeOpt = Annotated[
     str | None,
-    typer.Option(help="about: stories about the country / keyword in headline or summary; mentions: any mention. "
-                 "Default: about for countries, mentions for keywords; when removing, both"),
+    typer.Option(
+        help="about: stories about the country / keyword in headline or summary; mentions: any mention. "
+        "Default: about for countries, mentions for keywords; when removing, both"
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the channel's subscriptions as JSON")]
 

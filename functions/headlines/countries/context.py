@@ -66,8 +66,28 @@ _COUNTRY_KINDS = frozenset({"name", "demonym", "metonym"})
 # Country-code TLDs that sites use for other reasons (.tv, .io, .me ...) say nothing about the source's country.
 _VANITY_TLDS = frozenset(
     {
-        "ai", "am", "as", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "ms", "mu", "nu", "sh", "so", "st", "to",
-        "tk", "tv", "vc", "ws"
+        "ai",
+        "am",
+        "as",
+        "cc",
+        "co",
+        "fm",
+        "gg",
+        "io",
+        "la",
+        "ly",
+        "me",
+        "ms",
+        "mu",
+        "nu",
+        "sh",
+        "so",
+        "st",
+        "to",
+        "tk",
+        "tv",
+        "vc",
+        "ws",
     }
 )
 _TLD_COUNTRY = {"uk": "GB", "eu": ""}

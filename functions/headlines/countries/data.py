@@ -16,11 +16,31 @@ def flag_emoji(code: str) -> str:
 # Source: the short forms used by the UN M49 list and the CIA World Factbook; XK is the user-assigned
 # code for Kosovo that CLDR and most feeds use.
 _SHORT_NAMES = {
-    "RU": "Russia", "IR": "Iran", "SY": "Syria", "VE": "Venezuela", "BO": "Bolivia", "TZ": "Tanzania",
-    "VN": "Vietnam", "LA": "Laos", "MD": "Moldova", "KR": "South Korea", "KP": "North Korea",
-    "TW": "Taiwan", "CZ": "Czechia", "FM": "Micronesia", "PS": "Palestine", "VA": "Vatican City",
-    "BN": "Brunei", "CD": "DR Congo", "CG": "Congo", "CI": "Côte d'Ivoire", "GB": "United Kingdom",
-    "US": "United States", "MK": "North Macedonia", "TR": "Türkiye", "XK": "Kosovo",
+    "RU": "Russia",
+    "IR": "Iran",
+    "SY": "Syria",
+    "VE": "Venezuela",
+    "BO": "Bolivia",
+    "TZ": "Tanzania",
+    "VN": "Vietnam",
+    "LA": "Laos",
+    "MD": "Moldova",
+    "KR": "South Korea",
+    "KP": "North Korea",
+    "TW": "Taiwan",
+    "CZ": "Czechia",
+    "FM": "Micronesia",
+    "PS": "Palestine",
+    "VA": "Vatican City",
+    "BN": "Brunei",
+    "CD": "DR Congo",
+    "CG": "Congo",
+    "CI": "Côte d'Ivoire",
+    "GB": "United Kingdom",
+    "US": "United States",
+    "MK": "North Macedonia",
+    "TR": "Türkiye",
+    "XK": "Kosovo",
 }
 
 
@@ -76,6 +96,5 @@ def tags_from_counts(counts: dict[str, int]) -> list[CountryTag]:
         return []
     top = max(counts.values())
     return [
-        country_tag(code, n / top, primary=n * 2 >= top)
-        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        country_tag(code, n / top, primary=n * 2 >= top) for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]

@@ -148,6 +148,7 @@ class GazetteerTagger:
             pinned,
             w.signals,
         )
+
         def resolve(m: Mention) -> str | None:
             if not m.key:
                 return m.candidates[0]

@@ -151,10 +151,7 @@ def curated_hashes() -> dict[str, str]:
     from headlines.countries.data import _SHORT_NAMES
 
     base = resources.files("headlines.data")
-    out = {
-        name: hashlib.sha256(base.joinpath(name).read_bytes().replace(b"\r\n", b"\n")).hexdigest()
-        for name in CURATED_FILES
-    }
+    out = {name: hashlib.sha256(base.joinpath(name).read_bytes().replace(b"\r\n", b"\n")).hexdigest() for name in CURATED_FILES}
     out["data._SHORT_NAMES"] = hashlib.sha256(json.dumps(_SHORT_NAMES, sort_keys=True).encode()).hexdigest()
     return out
 

@@ -263,7 +263,8 @@ def compile_lexicon() -> Lexicon:
         if len(entry.candidates) > 1:
             top = entry.priors[entry.candidates[0]]
             entry.candidates = [
-                c for c in entry.candidates
+                c
+                for c in entry.candidates
                 if c == entry.candidates[0]
                 or (entry.priors[c][0] == top[0] and entry.priors[c][1] >= 0.1 * top[1])
                 or (entry.priors[c][0] < top[0] and entry.kinds[c] == "region" and entry.priors[c][1] >= SECONDARY_MIN_POPULATION)
@@ -277,9 +278,7 @@ def compile_lexicon() -> Lexicon:
         dateline_regions[fold(state["code"])] = "US"
     combining = {fold(k): v for k, v in _load("combining_forms.json").items() if v}
     max_tokens = max(len(re.findall(r"[^\W\d_]+", k)) for k in b.entries)
-    entries = {
-        key: Entry(d.kind, tuple(d.candidates), d.acronym, d.priors[d.candidates[0]][1]) for key, d in b.entries.items()
-    }
+    entries = {key: Entry(d.kind, tuple(d.candidates), d.acronym, d.priors[d.candidates[0]][1]) for key, d in b.entries.items()}
     return Lexicon(
         entries, dateline_places, dateline_regions, combining, min(max_tokens, 8), common_words(), places, admins, wordy
     )

@@ -55,8 +55,9 @@ class PostLedger:
             now = self.clock()
             token = uuid.uuid4().hex
             if record is None:
-                mine = PostRecord(channel=channel, key=key, rev=1, state="claimed", token=token, leased_at=now,
-                                  lease_until=now + self.lease)
+                mine = PostRecord(
+                    channel=channel, key=key, rev=1, state="claimed", token=token, leased_at=now, lease_until=now + self.lease
+                )
                 if self.store.put_post_record(mine, expected_rev=None):
                     return Claim("claimed", mine)
                 continue
@@ -65,8 +66,14 @@ class PostLedger:
             if record.lease_until is not None and record.lease_until > now:
                 return Claim("busy", record)
             # An expired claim: its worker died, timed out, or lost Slack's answer. It may have posted.
-            mine = record.model_copy(update={"rev": record.rev + 1, "token": token, "lease_until": now + self.lease,
-                                             "leased_at": record.leased_at or now})
+            mine = record.model_copy(
+                update={
+                    "rev": record.rev + 1,
+                    "token": token,
+                    "lease_until": now + self.lease,
+                    "leased_at": record.leased_at or now,
+                }
+            )
             if self.store.put_post_record(mine, expected_rev=record.rev):
                 return Claim("claimed", mine, recheck_since=record.leased_at or (now - self.lease))
         raise StoreError(f"the post of {key} to {channel} kept changing under concurrent writers; retry")
@@ -77,8 +84,9 @@ class PostLedger:
         now = self.clock()
         if record.token and record.lease_until is not None and record.lease_until > now:
             return Claim("busy", record)
-        mine = record.model_copy(update={"rev": record.rev + 1, "token": uuid.uuid4().hex,
-                                         "lease_until": now + self.lease, **changes})
+        mine = record.model_copy(
+            update={"rev": record.rev + 1, "token": uuid.uuid4().hex, "lease_until": now + self.lease, **changes}
+        )
         if self.store.put_post_record(mine, expected_rev=record.rev):
             return Claim("claimed", mine)
         fresh = self.store.get_post_record(record.channel, record.key)

@@ -225,15 +225,20 @@ class SlackDelivery:
             return False
         message = grown_message(stories[0], stories[1:])
         try:
-            update(self.client, channel, str(leased.ts), {**message.post_args(),
-                   "metadata": story_metadata(leased.key, stories[0].id)})
+            update(
+                self.client,
+                channel,
+                str(leased.ts),
+                {**message.post_args(), "metadata": story_metadata(leased.key, stories[0].id)},
+            )
         except SlackDeliveryError:
             self.ledger.update(leased)  # drop our edit lease; the pending stories' jobs retry
             raise
         record = leased
         for _ in range(20):  # others may have added to `pending` meanwhile (they keep our lease)
-            done = self.ledger.update(record, shows=target, pending=[p for p in record.pending if p not in target],
-                                      edited_at=self.clock())
+            done = self.ledger.update(
+                record, shows=target, pending=[p for p in record.pending if p not in target], edited_at=self.clock()
+            )
             if done is not None:
                 return True
             record = self._reload(record)
@@ -329,8 +334,12 @@ def find_own_message(client: WebClient, channel: str, key: str, since: datetime,
     from slack_sdk.errors import SlackApiError, SlackClientError
 
     method = "conversations.replies" if thread_ts else "conversations.history"
-    kwargs: dict[str, Any] = {"channel": channel, "oldest": f"{since.timestamp():.6f}", "limit": 200,
-                              "include_all_metadata": True}
+    kwargs: dict[str, Any] = {
+        "channel": channel,
+        "oldest": f"{since.timestamp():.6f}",
+        "limit": 200,
+        "include_all_metadata": True,
+    }
     for _ in range(HISTORY_PAGES):
         try:
             page = client.conversations_replies(ts=thread_ts, **kwargs) if thread_ts else client.conversations_history(**kwargs)

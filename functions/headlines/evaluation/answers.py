@@ -96,12 +96,12 @@ def load_questions(path: Path, *, answerable: bool = True) -> list[QACase]:
         except json.JSONDecodeError as exc:
             raise EvaluationError(f"{path}:{number}: not JSON ({exc.msg})") from exc
         if not isinstance(raw, dict) or not str(raw.get("question") or "").strip():
-            raise EvaluationError(f"{path}:{number}: expected an object with a non-empty \"question\"")
+            raise EvaluationError(f'{path}:{number}: expected an object with a non-empty "question"')
         answer = raw.get("answer")
         answers = tuple(str(a) for a in answer) if isinstance(answer, list) else ((str(answer),) if answer else ())
         gold = tuple(str(g) for g in raw.get("gold_ids") or ())
         if answerable and not (answers and gold):
-            raise EvaluationError(f"{path}:{number}: an answerable question needs \"answer\" and \"gold_ids\"")
+            raise EvaluationError(f'{path}:{number}: an answerable question needs "answer" and "gold_ids"')
         cases.append(
             QACase(
                 qid=str(raw.get("qid") or f"{path.stem}:{number}"),
@@ -142,8 +142,13 @@ def corpus_digest(articles: Sequence[Article]) -> str:
 
 
 def open_scratch_store(
-    articles: Sequence[Article], db: Path, *, encoder_name: str, embed: Callable[[list[Any]], list[Any]],
-    progress: Callable[[str], None] = lambda _m: None, batch: int = 64,
+    articles: Sequence[Article],
+    db: Path,
+    *,
+    encoder_name: str,
+    embed: Callable[[list[Any]], list[Any]],
+    progress: Callable[[str], None] = lambda _m: None,
+    batch: int = 64,
 ) -> tuple[SQLiteStore, SQLiteEmbeddingStore, dict[str, str]]:
     """The corpus stored and embedded in `db`, reusing what a previous run left there.
 
@@ -160,8 +165,9 @@ def open_scratch_store(
     store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
     models = {m for (m,) in embeddings._conn.execute("SELECT DISTINCT model FROM story_vectors")}
     if models - {encoder_name}:
-        raise EvaluationError(f"{db} holds vectors of {', '.join(sorted(models))}, not {encoder_name}; "
-                              "pass another --store (or delete it)")
+        raise EvaluationError(
+            f"{db} holds vectors of {', '.join(sorted(models))}, not {encoder_name}; pass another --store (or delete it)"
+        )
     have = embeddings.ids()
     aliases: dict[str, str] = {}
     # Retrieval reads headline, body sentences and country tags; a summary is stored but never read, so
@@ -249,11 +255,16 @@ class Outcome:
 
     def record(self) -> dict[str, Any]:
         return {
-            "qid": self.case.qid, "half": self.case.half, "question": self.case.question,
+            "qid": self.case.qid,
+            "half": self.case.half,
+            "question": self.case.question,
             "as_of": self.case.as_of.date().isoformat() if self.case.as_of else None,
-            "gold_answers": list(self.case.answers), "gold_rank": self.rank, "answered": self.answered,
+            "gold_answers": list(self.case.answers),
+            "gold_rank": self.rank,
+            "answered": self.answered,
             "contains_answer": contains_answer(self.answer, self.case.answers) if self.answered else False,
-            "answer": self.answer, "sources": self.ranked[:5],
+            "answer": self.answer,
+            "sources": self.ranked[:5],
         }
 
 
@@ -288,8 +299,12 @@ def _plain_tokens(text: str) -> list[str]:
 
 
 def ask_all(
-    engine: AnswerEngine, cases: Sequence[QACase], *, aliases: dict[str, str] | None = None,
-    progress: Callable[[str], None] = lambda _m: None, top_k: int = 10,
+    engine: AnswerEngine,
+    cases: Sequence[QACase],
+    *,
+    aliases: dict[str, str] | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+    top_k: int = 10,
 ) -> list[Outcome]:
     """Ask every case as of its date through `engine.ask`; BM25 ranks the same indexed text with the same cut."""
     import numpy as np
@@ -308,12 +323,17 @@ def ask_all(
         keep = (index.mask(until=case.as_of) if case.as_of else index.mask())[: len(ids)]  # rows the baseline holds
         scores = np.where(keep, bm25.get_scores(_plain_tokens(case.question)), -np.inf)
         order = np.argsort(-scores, kind="stable")[:100]
-        gold_case = QACase(case.qid, case.question, case.as_of, case.answers,
-                           tuple(aliases.get(g, g) for g in case.gold_ids))
-        outcomes.append(Outcome(
-            case=gold_case, ranked=[s.id for s in answer.sources], answer=answer.answer, answered=answer.found,
-            bm25=[ids[i] for i in order if np.isfinite(scores[i])], seconds=seconds,
-        ))
+        gold_case = QACase(case.qid, case.question, case.as_of, case.answers, tuple(aliases.get(g, g) for g in case.gold_ids))
+        outcomes.append(
+            Outcome(
+                case=gold_case,
+                ranked=[s.id for s in answer.sources],
+                answer=answer.answer,
+                answered=answer.found,
+                bm25=[ids[i] for i in order if np.isfinite(scores[i])],
+                seconds=seconds,
+            )
+        )
         if n % 25 == 0 or n == len(cases):
             progress(f"asked {n}/{len(cases)}")
     return outcomes
@@ -343,12 +363,18 @@ def run(
     with tempfile.TemporaryDirectory(prefix="headlines-eval-answers-") as tmp:
         db = store or Path(tmp) / "answers.db"
         sqlite_store, embeddings, aliases = open_scratch_store(
-            articles, db, encoder_name=encoder.name, embed=lambda stories: embed_stories(encoder, stories),
+            articles,
+            db,
+            encoder_name=encoder.name,
+            embed=lambda stories: embed_stories(encoder, stories),
             progress=progress,
         )
         try:
-            engine = (engine_factory(sqlite_store, embeddings) if engine_factory
-                      else AnswerEngine(sqlite_store, embeddings, encoder, tagger=build_tagger()))
+            engine = (
+                engine_factory(sqlite_store, embeddings)
+                if engine_factory
+                else AnswerEngine(sqlite_store, embeddings, encoder, tagger=build_tagger())
+            )
             progress(f"asking {len(cases)} answerable and {len(unknown)} unanswerable questions")
             outcomes = ask_all(engine, cases, aliases=aliases, progress=progress)
             refusals = ask_all(engine, unknown, progress=progress) if unknown else []
@@ -358,8 +384,12 @@ def run(
     halves = [score_half(h, outcomes) for h in (*HALVES, "all")]
     times = [o.seconds for o in outcomes + refusals]
     report = {
-        "questions": str(questions), "corpus": str(corpus), "stories": len(articles), "encoder": encoder.name,
-        "answerable": len(cases), "halves": [h.model_dump() for h in halves],
+        "questions": str(questions),
+        "corpus": str(corpus),
+        "stories": len(articles),
+        "encoder": encoder.name,
+        "answerable": len(cases),
+        "halves": [h.model_dump() for h in halves],
         "unanswerable": {
             "questions": len(refusals),
             "refused": sum(not o.answered for o in refusals),
@@ -372,22 +402,25 @@ def run(
 
 
 def answers_command(
-    questions: Annotated[Path, typer.Option("--questions", help="JSON Lines: question, answer, gold_ids, question_date, qid",
-                                            dir_okay=False)],
-    corpus: Annotated[Path, typer.Option("--corpus", help="JSON Lines (.gz ok) of articles: id, title, body, url, published",
-                                         dir_okay=False)],
+    questions: Annotated[
+        Path, typer.Option("--questions", help="JSON Lines: question, answer, gold_ids, question_date, qid", dir_okay=False)
+    ],
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="JSON Lines (.gz ok) of articles: id, title, body, url, published", dir_okay=False)
+    ],
     unanswerable: Annotated[
         Path | None, typer.Option("--unanswerable", help="JSON Lines of questions no stored story answers", dir_okay=False)
     ] = None,
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="Keep the scratch store here and reuse it on the next run (default: a temporary one)",
-                     dir_okay=False),
+        typer.Option(
+            "--store", help="Keep the scratch store here and reuse it on the next run (default: a temporary one)", dir_okay=False
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Ask only the first N answerable questions")] = None,
     outcomes: Annotated[
-        Path | None, typer.Option("--outcomes", help="Write one JSON line per question asked (answer, gold rank, ...)",
-                                  dir_okay=False)
+        Path | None,
+        typer.Option("--outcomes", help="Write one JSON line per question asked (answer, gold rank, ...)", dir_okay=False),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables")] = False,
 ) -> None:
@@ -398,8 +431,9 @@ def answers_command(
 
     err = Console(stderr=True)
     try:
-        report, done = run(questions, corpus, unanswerable=unanswerable, store=store, limit=limit,
-                           progress=lambda m: err.print(m))
+        report, done = run(
+            questions, corpus, unanswerable=unanswerable, store=store, limit=limit, progress=lambda m: err.print(m)
+        )
     except EvaluationError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -409,16 +443,26 @@ def answers_command(
         print(json.dumps(report))
         return
     refusals = report["unanswerable"]
-    table = Table(title=f"Answers: {report['answerable']} questions over {report['stories']} stories "
-                        f"({report['encoder']}); unanswerable refused {refusals['refused']}/{refusals['questions']} "
-                        f"(tune {refusals['tune_refused']}/{refusals['tune_questions']}, "
-                        f"check {refusals['check_refused']}/{refusals['check_questions']}); "
-                        f"median answer {report['median_answer_ms']} ms")
+    table = Table(
+        title=f"Answers: {report['answerable']} questions over {report['stories']} stories "
+        f"({report['encoder']}); unanswerable refused {refusals['refused']}/{refusals['questions']} "
+        f"(tune {refusals['tune_refused']}/{refusals['tune_questions']}, "
+        f"check {refusals['check_refused']}/{refusals['check_questions']}); "
+        f"median answer {report['median_answer_ms']} ms"
+    )
     for col in ("half", "system", "questions", "Recall@1", "Recall@5", "MRR", "contains gold", "refused"):
         table.add_column(col, justify="left" if col in ("half", "system") else "right")
     for half in report["halves"]:
         for n, r in enumerate(half["results"]):
-            fmt = (lambda v: "" if v is None else f"{v:.3f}")  # noqa: E731
-            table.add_row(half["half"] if n == 0 else "", r["system"], str(r["questions"]), fmt(r["recall_at_1"]),
-                          fmt(r["recall_at_5"]), fmt(r["mrr"]), fmt(r["contains_answer"]), fmt(r["refused_answerable"]))
+            fmt = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+            table.add_row(
+                half["half"] if n == 0 else "",
+                r["system"],
+                str(r["questions"]),
+                fmt(r["recall_at_1"]),
+                fmt(r["recall_at_5"]),
+                fmt(r["mrr"]),
+                fmt(r["contains_answer"]),
+                fmt(r["refused_answerable"]),
+            )
     Console().print(table)

@@ -72,8 +72,14 @@ def stories_of(articles: dict[str, Article], tagger: Any | None = None) -> dict[
     out = {}
     for aid, art in articles.items():
         countries = tagger.tag(art) if tagger is not None else []
-        out[aid] = Story(id=aid, article=art, headline=art.title or art.body[:100], summary="", countries=countries,
-                         content_hash=art.content_hash)
+        out[aid] = Story(
+            id=aid,
+            article=art,
+            headline=art.title or art.body[:100],
+            summary="",
+            countries=countries,
+            content_hash=art.content_hash,
+        )
     return out
 
 
@@ -144,5 +150,10 @@ def evaluate_events(
         subset = [p for p in pairs if split in ("all", p.split)]
         for name, same in systems.items():
             rows.append({"split": split, "system": name, **score(subset, same)})
-    return {"data_pairs": len(pairs), "articles": len(articles), "rule": rule.__dict__, "rows": rows,
-            "evaluated_at": datetime.now(UTC).isoformat()}
+    return {
+        "data_pairs": len(pairs),
+        "articles": len(articles),
+        "rule": rule.__dict__,
+        "rows": rows,
+        "evaluated_at": datetime.now(UTC).isoformat(),
+    }

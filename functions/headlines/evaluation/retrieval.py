@@ -233,8 +233,10 @@ def retrieval_command(
     if json_out:
         print(json.dumps(report))
         return
-    table = Table(title=f"Retrieval: {report['questions']} titles over {report['stories']} stories of {data.name} "
-                        f"(seed {seed}, offset {offset})")
+    table = Table(
+        title=f"Retrieval: {report['questions']} titles over {report['stories']} stories of {data.name} "
+        f"(seed {seed}, offset {offset})"
+    )
     for col in ("system", "Recall@1", "Recall@5", "MRR"):
         table.add_column(col, justify="left" if col == "system" else "right")
     for r in report["results"]:
@@ -247,6 +249,7 @@ def retrieval_command(
     for part in report["breakdown"]:
         label = f"{'yes' if part['subset'] == SHARES_RARE else 'no'} ({part['questions']} titles)"
         for n, r in enumerate(part["results"]):
-            split.add_row(label if n == 0 else "", r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}",
-                          f"{r['mrr']:.3f}")
+            split.add_row(
+                label if n == 0 else "", r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}", f"{r['mrr']:.3f}"
+            )
     Console().print(split)

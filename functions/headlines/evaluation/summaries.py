@@ -181,7 +181,9 @@ def evaluate_summaries(
     rouge = _Rouge()
     articles = [Article(id=str(e.id) if e.id is not None else None, title=e.title, body=e.body) for e in examples]
     system = _summarize_all(summarizer, articles, sentences=sentences, max_words=max_words)
-    others = {f"baseline{k}": _summarize_all(b, articles, sentences=sentences, max_words=max_words) for k, b in enumerate(baselines)}  # noqa: E501
+    others = {
+        f"baseline{k}": _summarize_all(b, articles, sentences=sentences, max_words=max_words) for k, b in enumerate(baselines)
+    }
     rows = {
         "system": RowScore(f"system ({summarizer.name})"),
         "lead": RowScore("Lead, same settings"),

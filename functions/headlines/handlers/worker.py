@@ -61,4 +61,3 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     remaining = context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_SECONDS
     with job_budget(remaining, deferrable=handler_records.requeue is not None):
         return process_partial_response(event=event, record_handler=handler_records, processor=processor, context=context)
-

@@ -101,7 +101,7 @@ def parse_subscriptions(arg: str, *, removing: bool = False) -> list[Subscriptio
             if code == ALL_COUNTRIES and (removing or mode is None):
                 subs.append(Subscription.country(code))
                 continue
-            for m in ([mode] if mode else both if removing else ["about"]):
+            for m in [mode] if mode else both if removing else ["about"]:
                 subs.append(Subscription.country(code, m))  # type: ignore[arg-type]
     for phrase in phrases:
         if not phrase:
@@ -110,7 +110,7 @@ def parse_subscriptions(arg: str, *, removing: bool = False) -> list[Subscriptio
             raise CommandError(f"Keywords are at most {MAX_KEYWORD_CHARS} characters: `{phrase[:40]}\u2026`.")
         if not re.search(r"[^\W_]", phrase):  # cheap here (the ack path); stop-word-only phrases simply never match
             raise CommandError(f"\u201c{phrase[:40]}\u201d has no word in it. {SUBSCRIBE_USAGE}")
-        for m in ([mode] if mode else both if removing else ["mentions"]):
+        for m in [mode] if mode else both if removing else ["mentions"]:
             subs.append(Subscription.keyword(phrase, m))  # type: ignore[arg-type]
     if not subs:
         raise CommandError(f"Name at least one country or quoted keyword, {SUBSCRIBE_USAGE}")

@@ -65,9 +65,7 @@ class Store(ABC):
         """The stored story with this dedup key (`url:...` or `hash:...`), if any."""
 
     @abstractmethod
-    def latest(
-        self, *, country: str | None = None, limit: int = 10, since: datetime | None = None
-    ) -> list[Story]:
+    def latest(self, *, country: str | None = None, limit: int = 10, since: datetime | None = None) -> list[Story]:
         """Newest first (published time, else ingestion time); `country` keeps stories tagged with it."""
 
     @abstractmethod

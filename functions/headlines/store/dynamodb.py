@@ -100,9 +100,7 @@ class DynamoDBStore(DynamoDBCaller, Store):
         return self._decode(item) if item else None
 
     def _story_for_key(self, dedup_key: str) -> str | None:
-        item = self._get_item(
-            self.stories_table, {"pk": {"S": DEDUP + dedup_key}, "sk": {"S": DEDUP}}, "look up a dedup key"
-        )
+        item = self._get_item(self.stories_table, {"pk": {"S": DEDUP + dedup_key}, "sk": {"S": DEDUP}}, "look up a dedup key")
         return item["story_id"]["S"] if item else None
 
     def find(self, dedup_key: str) -> Story | None:
@@ -142,9 +140,16 @@ class DynamoDBStore(DynamoDBCaller, Store):
                 writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": story.id}, "sk": {"S": TAG + code}}}})
             old_key = previous.article.dedup_key
             if old_key != key:  # the id's old article is replaced: its dedup item goes in the same transaction
-                writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}},
-                                          "ConditionExpression": "attribute_not_exists(pk) OR story_id = :id",
-                                          "ExpressionAttributeValues": {":id": {"S": story.id}}}})
+                writes.append(
+                    {
+                        "Delete": {
+                            "TableName": table,
+                            "Key": {"pk": {"S": DEDUP + old_key}, "sk": {"S": DEDUP}},
+                            "ConditionExpression": "attribute_not_exists(pk) OR story_id = :id",
+                            "ExpressionAttributeValues": {":id": {"S": story.id}},
+                        }
+                    }
+                )
         story_item = {
             "pk": {"S": story.id},
             "sk": {"S": STORY},
@@ -302,16 +307,22 @@ class DynamoDBStore(DynamoDBCaller, Store):
             cond = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
         else:
             cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
-        return self._conditional("put_item", f"write the post of {record.key} to {record.channel}",
-                                 TableName=self.posts_table, Item=item, **cond)
+        return self._conditional(
+            "put_item", f"write the post of {record.key} to {record.channel}", TableName=self.posts_table, Item=item, **cond
+        )
 
     def delete_post_record(self, channel: str, key: str, *, expected_rev: int) -> bool:
         if expected_rev == 0:
             cond: dict[str, Any] = {"ConditionExpression": "attribute_exists(story_id) AND attribute_not_exists(rev)"}
         else:
             cond = {"ConditionExpression": "rev = :r", "ExpressionAttributeValues": {":r": {"N": str(expected_rev)}}}
-        return self._conditional("delete_item", f"remove the post of {key} to {channel}", TableName=self.posts_table,
-                                 Key={"channel": {"S": channel}, "story_id": {"S": key}}, **cond)
+        return self._conditional(
+            "delete_item",
+            f"remove the post of {key} to {channel}",
+            TableName=self.posts_table,
+            Key={"channel": {"S": channel}, "story_id": {"S": key}},
+            **cond,
+        )
 
     def _conditional(self, method: str, what: str, **kwargs: Any) -> bool:
         """A conditional write: False when the condition failed (another writer won), StoreError otherwise.

@@ -118,8 +118,7 @@ class SQLiteStore(Store):
     def _put_locked(self, story: Story) -> Story:
         key = story.article.dedup_key
         row = self._conn.execute(
-            "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? "
-            "ORDER BY (dedup_key = ?) DESC LIMIT 1",
+            "SELECT id, data FROM stories WHERE dedup_key = ? OR id = ? ORDER BY (dedup_key = ?) DESC LIMIT 1",
             (key, story.id, key),
         ).fetchone()
         if row is not None:
@@ -145,9 +144,7 @@ class SQLiteStore(Store):
         row = self._conn.execute("SELECT data FROM stories WHERE dedup_key = ?", (dedup_key,)).fetchone()
         return Story.model_validate_json(row[0]) if row else None
 
-    def latest(
-        self, *, country: str | None = None, limit: int = 10, since: datetime | None = None
-    ) -> list[Story]:
+    def latest(self, *, country: str | None = None, limit: int = 10, since: datetime | None = None) -> list[Story]:
         since_iso = _iso(since) if since else ""
         if country:
             rows = self._conn.execute(
@@ -223,9 +220,7 @@ class SQLiteStore(Store):
             if ALL_COUNTRIES in codes:
                 self._conn.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,))
             else:
-                self._conn.executemany(
-                    "DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, c) for c in codes]
-                )
+                self._conn.executemany("DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, c) for c in codes])
         return self.subscriptions(channel)
 
     def subscriptions(self, channel: str) -> set[str]:
@@ -239,9 +234,7 @@ class SQLiteStore(Store):
 
     def remove_tokens(self, channel: str, tokens: Iterable[str]) -> None:
         with self._lock, self._conn:
-            self._conn.executemany(
-                "DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, t) for t in tokens]
-            )
+            self._conn.executemany("DELETE FROM subscriptions WHERE channel = ? AND code = ?", [(channel, t) for t in tokens])
 
     def tokens(self, channel: str) -> set[str]:
         rows = self._conn.execute("SELECT code FROM subscriptions WHERE channel = ?", (channel,)).fetchall()
@@ -264,9 +257,7 @@ class SQLiteStore(Store):
     def channels_for(self, codes: Iterable[str]) -> set[str]:
         wanted = [c.upper() for c in codes] + [ALL_COUNTRIES]
         marks = ",".join("?" * len(wanted))
-        rows = self._conn.execute(
-            f"SELECT DISTINCT channel FROM subscriptions WHERE code IN ({marks})", wanted
-        ).fetchall()
+        rows = self._conn.execute(f"SELECT DISTINCT channel FROM subscriptions WHERE code IN ({marks})", wanted).fetchall()
         return {r[0] for r in rows}
 
     def set_digest(self, schedule: DigestSchedule) -> None:
@@ -293,4 +284,3 @@ class SQLiteStore(Store):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
-

@@ -152,7 +152,9 @@ class EmbeddingSummarizer:
         prob = 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = [i for i in order if readable(doc.sentences[i])][:POOL]
-        pool = sorted(set(top) | {i - 1 for i in top if i > 0 and is_dependent_opening(doc.sentences[i]) and readable(doc.sentences[i - 1])})  # noqa: E501
+        pool = sorted(
+            set(top) | {i - 1 for i in top if i > 0 and is_dependent_opening(doc.sentences[i]) and readable(doc.sentences[i - 1])}
+        )
         if not pool or sum(math.comb(len(pool), k) for k in range(1, sentences + 1)) > MAX_SETS:
             return self.select_greedy(doc, scores, emb, sentences=sentences, max_words=max_words)
         budget = min(max_words, sum(sorted(words[i] for i in pool)[-sentences:]))  # what could be filled at most

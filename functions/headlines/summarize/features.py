@@ -48,6 +48,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "unpunctuated",
 )
 
+
 def _rank(values: np.ndarray) -> np.ndarray:
     """Percentile rank within the document: 1 for the highest value, near 0 for the lowest."""
     n = len(values)

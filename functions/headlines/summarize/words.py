@@ -27,5 +27,3 @@ def content_words(text: str) -> list[str]:
             w = w[:-1]
         words.append(w)
     return words
-
-
