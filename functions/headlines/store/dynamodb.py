@@ -410,17 +410,7 @@ class DynamoDBStore(DynamoDBCaller, Store):
         return out
 
     def channels_for(self, codes: Iterable[str]) -> set[str]:
-        channels: set[str] = set()
-        for code in {c.upper() for c in codes} | {ALL_COUNTRIES}:
-            items = self._query_all(
-                "find subscribed channels",
-                TableName=self.subscriptions_table,
-                IndexName=CODE_INDEX,
-                KeyConditionExpression="code = :c",
-                ExpressionAttributeValues={":c": {"S": code}},
-            )
-            channels |= {item["channel"]["S"] for item in items}
-        return channels
+        return self.channels_for_tokens({c.upper() for c in codes} | {ALL_COUNTRIES})
 
     def set_digest(self, schedule: DigestSchedule) -> None:
         item = {"channel": {"S": schedule.channel}, "sk": {"S": DIGEST}, "data": {"S": schedule.model_dump_json()}}

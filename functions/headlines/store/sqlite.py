@@ -255,10 +255,7 @@ class SQLiteStore(Store):
         return out
 
     def channels_for(self, codes: Iterable[str]) -> set[str]:
-        wanted = [c.upper() for c in codes] + [ALL_COUNTRIES]
-        marks = ",".join("?" * len(wanted))
-        rows = self._conn.execute(f"SELECT DISTINCT channel FROM subscriptions WHERE code IN ({marks})", wanted).fetchall()
-        return {r[0] for r in rows}
+        return self.channels_for_tokens([*(c.upper() for c in codes), ALL_COUNTRIES])
 
     def set_digest(self, schedule: DigestSchedule) -> None:
         with self._lock, self._conn:
