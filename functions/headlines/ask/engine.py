@@ -361,7 +361,8 @@ class AnswerEngine:
         lead = scored[0]
         chosen = [lead]
         same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
-        if same_story and same_story[0].score >= lead.score - 0.35:
+        # A headline that answers is short on context: its story's best sentence always follows it.
+        if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - 0.35):
             chosen.append(same_story[0])
         other = [c for c in scored[1:] if c.story != lead.story and c.unit != 0]
         if other and other[0].score >= lead.score - 0.25:
