@@ -29,6 +29,7 @@ import numpy as np
 
 from headlines.ask.embeddings import SQLiteEmbeddingStore, StoryVectors, embed_stories, story_units
 from headlines.ask.engine import AnswerEngine
+from headlines.ask.extract import ExtractWeights
 from headlines.ask.snapshot import FileSnapshot
 from headlines.ask.snapshot import save as save_snapshot
 from headlines.container import build_tagger, get_encoder
@@ -50,18 +51,20 @@ QUESTIONS = [
     "election campaign tax plans",
 ]
 
+BEFORE = ExtractWeights(kind=0.5, specific_kind=0.6, story=0.3, headline_answer=-1.0, truncated=0.0)
 
-def filler_articles(n: int) -> list[Article]:
+
+def filler_articles(n: int, shared: Path = SHARED) -> list[Article]:
     texts: list[tuple[str, str]] = []
     for name in ("bbc-summary-dev.jsonl", "reuters21578-train.jsonl"):
-        path = SHARED / name
+        path = shared / name
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line)
                 if row.get("body", "").strip():
                     texts.append((row.get("title") or "", row["body"]))
     if not texts:
-        sys.exit(f"no filler text: {SHARED} is missing (bbc-summary-dev.jsonl, reuters21578-train.jsonl)")
+        sys.exit(f"no filler text: {shared} is missing (bbc-summary-dev.jsonl, reuters21578-train.jsonl)")
     # Distinct URLs keep cycled copies apart (the store dedups by URL, else by content).
     return [
         Article(
@@ -79,6 +82,7 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=50_000)
     parser.add_argument("--db", type=Path, default=None, help="build here (default: a temporary file)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder (default: ../shared/data)")
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="headlines-bench-")
@@ -99,7 +103,7 @@ def main() -> None:
     for story in real:
         store.put(story)
     embeddings.put_many(embed_stories(encoder, real))
-    fillers = filler_articles(args.stories - len(real))
+    fillers = filler_articles(args.stories - len(real), args.data)
     batch: list[StoryVectors] = []
     for i, article in enumerate(fillers, start=1):
         story = Story(
@@ -131,12 +135,18 @@ def main() -> None:
     first = engine.ask(QUESTIONS[0])
     assert first.sources and first.sources[0].id == "seed-france-russia", first.sources[:2]
 
+    # Baseline in the same run: the same engine with the extraction weights before issue 18's second session
+    # (headlines never leading, weaker answer-kind and story weights), timed interleaved with the shipped ones.
     timings: list[float] = []
+    before: list[float] = []
     for _ in range(args.rounds):
         for q in QUESTIONS:
-            t0 = time.perf_counter()
-            engine.ask(q, top_k=5)
-            timings.append((time.perf_counter() - t0) * 1000)
+            for weights, into in ((ExtractWeights(), timings), (BEFORE, before)):
+                engine.extract_weights = weights
+                t0 = time.perf_counter()
+                engine.ask(q, top_k=5)
+                into.append((time.perf_counter() - t0) * 1000)
+    engine.extract_weights = ExtractWeights()
     timings.sort()
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
     print(f"stories stored: {store.count():,} ({len(real)} embedded for real, the rest synthetic vectors)")
@@ -144,6 +154,10 @@ def main() -> None:
     print(
         f"warm ask latency over {len(timings)} questions: median {statistics.median(timings):.1f} ms, "
         f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+    )
+    print(
+        f"baseline (extraction weights before this change), same questions interleaved: median "
+        f"{statistics.median(before):.1f} ms; ratio shipped/baseline {statistics.median(timings) / statistics.median(before):.2f}"
     )
     print(f"seed question -> first source {first.sources[0].id} (found={first.found})")
 

@@ -43,6 +43,10 @@ MIN_COVERAGE = 0.55
 cover the question (calibrated on the tuning half of the 2022 quiz questions and the dev unanswerable set)."""
 
 
+_NAME_IN_QUESTION = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'\u2019&-]*")
+"""A capitalised word that does not start a sentence of the question: part of a name."""
+
+
 class AskError(Exception):
     """The question cannot be answered as asked (empty, too long); the message says what to change."""
 
@@ -270,7 +274,12 @@ class AnswerEngine:
         and every figure of the question ("2024", "31st") is in one of them (a story's own publication
         year counts). What is returned are the question's own words, for the refusal message."""
         terms, best, figures, rare = self.coverage(question, ranked, ignore=ignore, now=now)
-        if not terms or (best >= self.min_coverage and not figures):
+        # A name no stored story holds at all ("Zorblax Industries") means the news does not know its subject,
+        # however well the other words are covered. Only names: an unseen spelling ("legalise") is no such sign.
+        df = self.index.bm25.document_frequency
+        names = {t for m in _NAME_IN_QUESTION.finditer(question) for t in tokenize(m.group(0))}
+        unknown = [t for t in rare if t in names and df(t) == 0]
+        if not terms or (best >= self.min_coverage and not figures and not unknown):
             return []
         lacking = figures + rare
         if not lacking and ranked:
@@ -361,7 +370,8 @@ class AnswerEngine:
         lead = scored[0]
         chosen = [lead]
         same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
-        if same_story and same_story[0].score >= lead.score - 0.35:
+        # A headline that answers is short on context: its story's best sentence always follows it.
+        if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - 0.35):
             chosen.append(same_story[0])
         other = [c for c in scored[1:] if c.story != lead.story and c.unit != 0]
         if other and other[0].score >= lead.score - 0.25:

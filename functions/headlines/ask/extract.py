@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from headlines.ask.lexical import tokenize
+from headlines.ask.lexical import STOPWORDS, tokenize
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(
@@ -34,6 +34,9 @@ _DATE = re.compile(
     r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'\u2019&.-]*[a-zA-Z]\b")
+_TITLE_IN_QUOTES = re.compile(r"[\"\u201c'\u2018]([A-Z0-9][^\"\u201d\u2019]{1,60}?)[\"\u201d'\u2019](?!\w)")
+_FIRST_WORD = re.compile(r"[A-Z][\w'\u2019&.-]*[a-zA-Z]\b")
+_TRUNCATED = re.compile(r"(?:\.\.\.|\u2026)\s*$")
 
 ANSWER_TYPES = ("year", "number", "date", "place", "name", "other")
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -59,7 +62,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "name",
         re.compile(
-            r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\b(?:which|what) (?:\w+ )?(?:company|team|person|man|"
+            r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose)\b|\bwhich (?:member|one|of)\b|"
+            r"\b(?:which|what) (?:\w+ ){0,2}(?:company|team|person|man|"
             r"woman|actor|actress|singer|player|group|brand|organization|organisation|firm|band|film|movie|show|"
             r"book|app|network|party|official|leader|president|celebrity|star|rapper|musician|artist|athlete|"
             r"coach|senator|governor|retailer|airline|automaker|carrier|agency|court|university|school|league|"
@@ -73,6 +77,7 @@ _CAPTION = re.compile(
     r"^(?:photo|image|picture|video|file photo|credit|caption|getty|ap photo|reuters/|source|related|read more|watch|"
     r"listen|sign up|subscribe|advertisement|copyright|all rights reserved|follow|click|contact|email)\b|"
     r"\((?:ap|reuters|getty|afp)[^)]*photo|\bphoto(?:graph)?:|/ ?(?:getty|ap|afp|reuters)\b|\bgetty images\b|\bimage caption\b|"
+    r"\bhide caption\b|\bcaption \d+ of \d+\b|^\d+ of \d+\b|\bphotos?: |"
     r"\bcontributed to this report\b|\bis a (?:reporter|correspondent|writer|editor)\b|^by [A-Z]",
     re.I,
 )
@@ -80,10 +85,12 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 
 def answer_type(question: str) -> str:
-    """What kind of thing the question asks for: year, number, date, place, name or other."""
-    for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(question):
-            return kind
+    """What kind of thing the question asks for: year, number, date, place, name or other. The asking part
+    decides ("... isn't made in Texas. Where is it actually made?" asks for a place), else the whole question."""
+    for text in dict.fromkeys((focus_of(question), question)):
+        for kind, pattern in _TYPE_PATTERNS:
+            if pattern.search(text):
+                return kind
     return "other"
 
 
@@ -101,8 +108,10 @@ def is_furniture(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def _new_things(kind: str, text: str, question_words: set[str]) -> list[str]:
-    """Things of the asked kind that `text` holds and the question does not already say."""
+def _new_things(kind: str, text: str, question_words: set[str], *, headline: bool = False) -> list[str]:
+    """Things of the asked kind that `text` holds and the question does not already say. A headline's first
+    word counts as a name when it is not a function word ("Nike cuts ties with ..."); a sentence's does not
+    ("Officials said ...")."""
     if kind == "year":
         found = _YEAR.findall(text)
     elif kind == "number":
@@ -110,7 +119,10 @@ def _new_things(kind: str, text: str, question_words: set[str]) -> list[str]:
     elif kind == "date":
         found = [m.group(0) for m in _DATE.finditer(text)] + _YEAR.findall(text)
     else:
-        found = _CAPITALISED.findall(text)
+        found = _CAPITALISED.findall(text) + [m.group(1) for m in _TITLE_IN_QUOTES.finditer(text)]
+        first = _FIRST_WORD.match(text)
+        if headline and first and first.group(0).lower() not in STOPWORDS:
+            found.insert(0, first.group(0))
     return [f for f in found if f.lower().strip(".,") not in question_words]
 
 
@@ -135,13 +147,18 @@ class ExtractWeights:
     cosine: float = 1.0
     coverage: float = 0.3
     focus: float = 0.5
-    kind: float = 0.5
-    specific_kind: float = 0.6
+    kind: float = 1.0
+    specific_kind: float = 1.0
     agreement: float = 0.1
-    story: float = 0.3
+    story: float = 1.0
     lede: float = 0.05
     headline: float = -1.0
     """Headlines rarely hold the answer sentence; with -0.05 they led answers they did not answer (tuning half)."""
+    headline_answer: float = 0.2
+    """A headline holding something of the asked kind the question does not say ("Nike cuts ties with Kyrie
+    Irving" for "Which company cut ties with Kyrie Irving?"): often the answer in fewest words."""
+    truncated: float = -1.0
+    """A headline cut short by its source ("... as ..."): never worth leading with."""
 
 
 _QUESTION_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
@@ -201,7 +218,7 @@ def score_candidates(
     kept = [c for c in candidates if c.unit == 0 or not is_furniture(c.text)]
     top_story = max(story_scores) if story_scores else 1.0
     for c in kept:
-        c.things = _new_things(kind, c.text, qwords)
+        c.things = _new_things(kind, c.text, qwords, headline=c.unit == 0)
     # Agreement: the same new name or number in the candidates of several stories.
     seen_in = Counter(thing for _, thing in {(c.story, t.lower()) for c in kept for t in c.things})
     for c in kept:
@@ -217,6 +234,7 @@ def score_candidates(
             + w.agreement * math.log1p(max(agree - 1, 0))
             + w.story * (story_scores[c.story] / top_story if top_story > 0 else 0.0)
             + (w.lede if c.unit == 1 else 0.0)
-            + (w.headline if c.unit == 0 else 0.0)
+            + ((w.headline_answer if c.things and kind != "other" else w.headline) if c.unit == 0 else 0.0)
+            + (w.truncated if _TRUNCATED.search(c.text) else 0.0)
         )
     return sorted(kept, key=lambda c: -c.score)
