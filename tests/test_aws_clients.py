@@ -7,7 +7,7 @@ import pytest
 from headlines.aws.clients import AwsError, client
 from headlines.aws.secrets import get_secret, with_slack_secrets
 from headlines.container import build_queue, build_store
-from headlines.jobs import InProcessQueue, Job
+from headlines.job_queue import InProcessQueue, Job
 from headlines.settings import Settings, get_settings
 from tests.aws_local import LocalStack, receive_jobs
 

@@ -2,7 +2,7 @@
 
 Every piece is real except AWS (a moto server on 127.0.0.1) and Slack (a local HTTP server speaking the
 Slack Web API and recording requests). The worker runs the production `runner()`:
-`headlines.worker.build_deps()` + `run_job(job, deps)`. The summarizer and tagger are the model-backed
+`headlines.container.build_worker_deps()` + `run_job(job, deps)`. The summarizer and tagger are the model-backed
 ones (`model`, `gazetteer`) whenever the container can build them, else the configured defaults.
 """
 
@@ -57,10 +57,10 @@ def deployed(aws: LocalStack, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPat
         except ValueError:
             pass
     reset_caches()
-    for cached in (ingest.deps, worker.runner):
+    for cached in (ingest.default_handler, worker.default_handler):
         cached.cache_clear()
     yield aws
-    for cached in (ingest.deps, worker.runner):
+    for cached in (ingest.default_handler, worker.default_handler):
         cached.cache_clear()
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from headlines.container import build_pipeline, build_slack_client
-from headlines.jobs import InProcessQueue
+from headlines.container import build_pipeline, build_slack_client, build_worker_deps
+from headlines.dispatch import run_job
+from headlines.job_queue import InProcessQueue
 from headlines.models import Article
 from headlines.settings import Settings
 from headlines.store.sqlite import SQLiteStore
-from headlines.worker import build_deps, run_job
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
 
@@ -36,7 +36,7 @@ class App:
         from headlines.handlers.slack import build_handler
 
         client = build_slack_client(settings)
-        deps = build_deps(settings, store=store, client=client)
+        deps = build_worker_deps(settings, store=store, client=client)
         self.queue = InProcessQueue(lambda job: run_job(job, deps))
         self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
 
@@ -290,10 +290,19 @@ def test_direct_message_answers_in_thread_and_bots_are_ignored(
     assert post["thread_ts"] == "1700000002.000200"
 
 
-def test_production_handler_reads_the_environment(slack: FakeSlackAPI, settings: Settings) -> None:
+def test_production_handler_reads_the_environment(
+    slack: FakeSlackAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from headlines.errors import ConfigurationError
     from headlines.handlers import slack as slack_handler
+    from headlines.settings import get_settings
 
     slack_handler.default_handler.cache_clear()
+    # The function's slow work goes to SQS, never to a thread of a Lambda that may freeze after answering.
+    with pytest.raises(ConfigurationError, match="HEADLINES_QUEUE_URL"):
+        slack_handler.handler(command_event("help"), lambda_context())
+    monkeypatch.setenv("HEADLINES_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/never-used")
+    get_settings.cache_clear()
     try:
         response = slack_handler.handler(command_event("help"), lambda_context())
         assert response["statusCode"] == 200 and "/headlines digest" in response["body"]

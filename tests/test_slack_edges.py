@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from headlines.container import build_slack_client
-from headlines.jobs import InProcessQueue, Job
+from headlines.container import build_slack_client, build_worker_deps
+from headlines.dispatch import run_job
+from headlines.job_queue import InProcessQueue, Job
 from headlines.settings import Settings
 from headlines.store.sqlite import SQLiteStore
-from headlines.worker import build_deps, run_job
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_events import SIGNING_SECRET, command_event, http_event, lambda_context
 
@@ -40,7 +40,7 @@ class Lambda:
         from headlines.handlers.slack import build_handler
 
         client = build_slack_client(settings)
-        deps = build_deps(settings, store=store, client=client)
+        deps = build_worker_deps(settings, store=store, client=client)
         self.queue = InProcessQueue(lambda job: run_job(job, deps))
         self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
 

@@ -28,6 +28,7 @@ from headlines.ask.snapshot import load as load_snapshot
 from headlines.ask.snapshot import save as save_snapshot
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
+from headlines.errors import BadInputError
 from headlines.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ MIN_COVERAGE = 0.55
 cover the question (calibrated on the tuning half of the 2022 quiz questions and the dev unanswerable set)."""
 
 
-class AskError(Exception):
+class AskError(BadInputError):
     """The question cannot be answered as asked (empty, too long); the message says what to change."""
 
 

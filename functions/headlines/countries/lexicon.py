@@ -26,6 +26,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from headlines.errors import ConfigurationError
+
 log = logging.getLogger(__name__)
 
 # Kinds of evidence, with the weight of one mention.
@@ -189,7 +191,7 @@ def shipped_path() -> Traversable:
     return resources.files("headlines.data").joinpath(LEXICON_FILE)
 
 
-class StaleLexiconError(ValueError):
+class StaleLexiconError(ConfigurationError, ValueError):
     """The precompiled lexicon file does not fit this code or its curated data; regenerate it."""
 
 
