@@ -33,12 +33,15 @@ demo: model
 lock:
 	$(PY) infra/lock.py
 
+# Format, lint, types (mypy: the files and settings in pyproject.toml [tool.mypy]) and the SAM template.
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check functions tests benchmarks infra
 	$(VENV)/bin/ruff check functions tests benchmarks infra
+	$(VENV)/bin/mypy
+	$(VENV)/bin/cfn-lint template.yaml
 
 test: lint
 	$(VENV)/bin/pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

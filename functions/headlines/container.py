@@ -161,7 +161,7 @@ def build_embedding_store(settings: Settings | None = None, store: Store | None 
     """Story vectors next to the stories: the same SQLite file as a SQLite store, the vectors table
     (`HEADLINES_VECTORS_TABLE`) for DynamoDB; None for a private in-memory store."""
     settings = settings or get_settings()
-    kind = settings.store
+    kind: str = settings.store
     if store is not None:
         from headlines.store.sqlite import SQLiteStore
 
@@ -223,12 +223,11 @@ def build_slack_client(settings: Settings | None = None) -> WebClient:
     settings = settings or get_settings()
     if settings.slack_bot_token is None:
         raise SlackConfigError("no Slack bot token: set SLACK_BOT_TOKEN (xoxb-...) from the app's OAuth & Permissions page")
-    kwargs = {"base_url": settings.slack_api_base_url} if settings.slack_api_base_url else {}
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_base_url or WebClient.BASE_URL,
         retry_handlers=slack_retry_handlers(settings.slack_max_retries),
         timeout=10,
-        **kwargs,
     )
 
 

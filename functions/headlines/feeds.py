@@ -52,7 +52,7 @@ def _entry_text(entry: Any) -> str:
 
 def _published(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    return datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
 
 
 class FeedPoller:

@@ -23,9 +23,10 @@ HEADLINE_MAX_WORDS = 14
 
 
 class Delivery(Protocol):
-    """Where finished stories go: the console locally, Slack channels when configured."""
+    """Where finished stories go: the console locally, Slack channels when configured. The pipeline ignores what
+    `deliver` returns (Slack's reports the channels it changed), so a target may return anything."""
 
-    def deliver(self, story: Story) -> None: ...
+    def deliver(self, story: Story) -> object: ...
 
 
 _CLAUSE_BREAK = re.compile(

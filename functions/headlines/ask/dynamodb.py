@@ -41,7 +41,7 @@ LATE_WINDOW = timedelta(minutes=2)
 """How far below the cursor a catch-up looks for writes that became visible late."""
 _INDEXED = "story_id, seq, sort_time, countries, model, dim, dtype, units, story_vector"
 """What the index loads (everything but `unit_vectors`); `by_seq` projects exactly these."""
-_DTYPES = {"float16": np.dtype("<f2"), "float32": np.dtype("<f4")}
+_DTYPES: dict[str, np.dtype[Any]] = {"float16": np.dtype("<f2"), "float32": np.dtype("<f4")}
 """Stored little-endian whatever the host, so any reader decodes the same bytes."""
 
 

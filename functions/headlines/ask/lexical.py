@@ -174,10 +174,10 @@ class BM25Index:
     def add(self, body: Sequence[str], lead: Sequence[str] = (), *, lead_weight: float = 0.0) -> int:
         """Index one document; returns its row number."""
         row = len(self._lengths)
-        tf: Counter[str] = Counter(body)
+        tf: dict[str, float] = dict(Counter(body))
         if lead_weight:
             for tok in lead:
-                tf[tok] += lead_weight
+                tf[tok] = tf.get(tok, 0.0) + lead_weight
         pending = self._pending
         for tok, n in tf.items():
             posting = pending.get(tok)  # not setdefault: that builds two empty lists per call

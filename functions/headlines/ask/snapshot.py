@@ -139,7 +139,7 @@ def header(index: ArchiveIndex) -> dict[str, Any]:
 
 def save(index: ArchiveIndex, where: SnapshotLocation) -> int:
     """Write the index to `where`; returns the snapshot's size in bytes."""
-    arrays = index.export()
+    arrays: dict[str, Any] = index.export()  # Any: np.savez types its own keyword (allow_pickle) as bool
     buffer = io.BytesIO()
     meta = {"code": header(index), "created": time.time(), "stories": len(index)}
     blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from pydantic import ValidationError
 
@@ -167,11 +167,11 @@ def read_lines(lines: BinaryIO | Iterable[str] | Iterable[bytes]) -> Iterator[Pa
     """Parse each non-blank line (a binary stream, or an iterable of lines); blank lines are skipped but counted."""
     numbered: Iterable[tuple[int, str | bytes | int]]
     if hasattr(lines, "readline") and not hasattr(lines, "encoding"):
-        numbered = iter_byte_lines(lines)  # type: ignore[arg-type]
+        numbered = iter_byte_lines(cast(BinaryIO, lines))
     else:
         numbered = (
             (n, line.rstrip("\n") if isinstance(line, str) else line.rstrip(b"\n"))
-            for n, line in enumerate(lines, start=1)  # type: ignore[arg-type]
+            for n, line in enumerate(cast(Iterable[str | bytes], lines), start=1)
         )
     for number, line in numbered:
         if isinstance(line, int):

@@ -279,7 +279,7 @@ class Context:
             scored.append(self._score(key, code, admin, base, order, explicit_only=kind in _COUNTRY_KINDS))
             order += 1
         best = max(scored, key=lambda t: (t[0], -t[1]))
-        _, _, code, admin, ctx = best
+        _, _, code, best_admin, ctx = best
         if kind in _COUNTRY_KINDS and code not in candidates and ctx < 2.0:
             code = candidates[0]  # a country's name goes to a town only where the town's state is named
         if gates and kind == "place" and lex.wordy.get(key, 0.0) >= WORDY_ZIPF and ctx < 1.0:
@@ -298,7 +298,7 @@ class Context:
             single = len({c for c, _, _ in namesakes} | set(candidates)) == 1
             if not (alone and single and (not gates or lex.wordy.get(key, 0.0) < WORDY_ZIPF) and not given_name):
                 return Choice(None)
-        return Choice(code, admin)
+        return Choice(code, best_admin)
 
     def _prior(self, key: str) -> float:
         entry = self.lexicon.entries.get(key)

@@ -123,7 +123,7 @@ class Lexicon:
         freqs = [self.common_words.get(token.replace("’", "'")) for token in _wordfreq_tokens(text)]
         if not freqs or None in freqs:
             return False
-        freq = 1.0 / sum(1.0 / f for f in freqs)  # type: ignore[operator]
+        freq = 1.0 / sum(1.0 / f for f in freqs if f is not None)
         freq = round(freq, math.floor(-math.log10(freq)) + 3)
         return round(math.log10(freq) + 9.0, 2) >= COMMON_WORD_ZIPF
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -56,7 +56,7 @@ class RowScore:
     words: float = 0.0
     sentences: float = 0.0
     problems: ReaderProblems = field(default_factory=ReaderProblems)
-    _sums: dict[str, float] = field(default_factory=Counter, repr=False)
+    _sums: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float), repr=False)
     _n: int = field(default=0, repr=False)
 
     def add(self, scores: dict[str, float], words: int, sentences: int, problems: ReaderProblems | None = None) -> None:

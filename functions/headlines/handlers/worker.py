@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 from headlines.aws.events import require
@@ -46,7 +47,7 @@ class WorkerHandler:
     def __init__(self, records: JobRecords) -> None:
         self.records = records
 
-    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def handle(self, event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         require(event, "sqs")
         idempotency.register_lambda_context(context)
         # Slack waits (Retry-After) and leases are weighed against the time this invocation has left,
@@ -100,5 +101,5 @@ def default_handler() -> WorkerHandler:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return default_handler().handle(event, context)

@@ -140,7 +140,7 @@ def _country_phrases(arg: str) -> list[str]:
     """Split on commas, then on spaces unless the phrase is one multi-word name ("South Korea")."""
     from headlines.countries.data import parse_country
 
-    phrases = []
+    phrases: list[str] = []
     for phrase in (p.strip() for p in re.split(r"[,;]", arg)):
         if not phrase:
             continue

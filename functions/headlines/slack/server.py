@@ -58,8 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: SlackHTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.request_timeout  # StreamRequestHandler applies it to the socket
         super().setup()
+        self.connection.settimeout(self.server.request_timeout)  # what StreamRequestHandler does with its class `timeout`
 
     def do_GET(self) -> None:
         self._send(404, "not found")
@@ -85,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, "invalid request")
             return
         try:
-            response = self.server.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
+            response = self.server.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=dict(headers)))
         except Exception:  # signed, yet unreadable: the sender's fault
             logger.exception("a signed Slack request could not be handled")
             self._send(400, "bad request")

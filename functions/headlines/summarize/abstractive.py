@@ -64,5 +64,5 @@ class AbstractiveSummarizer:
                 no_repeat_ngram_size=3,
                 early_stopping=True,
             )
-        text = self.tokenizer.decode(output[0], skip_special_tokens=True).strip()
+        text = self.tokenizer.batch_decode(output[:1], skip_special_tokens=True)[0].strip()
         return fit_to_budget(split_sentences(text) or [text], sentences=sentences, max_words=max_words) if text else []
