@@ -208,3 +208,22 @@ def store(tmp_path: Path) -> Iterator[Any]:
     s = SQLiteStore(tmp_path / "store.db")
     yield s
     s.close()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh store of each kind, for guarantees that must hold on both: SQLite in the test's tmp dir, and DynamoDB
+    on the local moto server, built by the container from the `aws` fixture's settings as a Lambda builds it."""
+    if request.param == "sqlite":
+        from headlines.store.sqlite import SQLiteStore
+
+        backend: Any = SQLiteStore(tmp_path / "store.db")
+    else:
+        stack = request.getfixturevalue("aws")
+        from headlines.container import build_store
+
+        backend = build_store()  # HEADLINES_STORE=dynamodb and the table names come from the `aws` fixture
+        assert type(backend).__name__ == "DynamoDBStore"
+        assert stack.tables["StoriesTable"] in repr(backend)
+    yield backend
+    backend.close()

@@ -30,6 +30,7 @@ from headlines.delivery.slack import METADATA_EVENT, SlackDelivery, SlackDeliver
 from headlines.models import Article, Story
 from headlines.store.base import Store
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_local import fake_slack_client
 
 CHANNEL = "C0FAULTS"
 REPO = Path(__file__).resolve().parents[1]
@@ -56,37 +57,20 @@ def make_story(story_id: str = "fault-1", **article: Any) -> Story:
     )
 
 
-def client_for(slack: FakeSlackAPI, retries: int = 1) -> Any:
-    from slack_sdk import WebClient
-
-    from headlines.container import slack_retry_handlers
-
-    return WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=slack_retry_handlers(retries), timeout=5)
-
-
 def shown(slack: FakeSlackAPI, story_id: str, channel: str = CHANNEL) -> list[dict[str, Any]]:
     """The channel's messages that carry this story (by the metadata every post has)."""
     return [m for m in slack.messages(channel) if (m.get("metadata") or {}).get("event_payload", {}).get("story_id") == story_id]
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from headlines.store.sqlite import SQLiteStore
-
-        backend: Store = SQLiteStore(tmp_path / "faults.db")
-    else:
-        request.getfixturevalue("aws")
-        from headlines.container import build_store
-
-        backend = build_store()
-    backend.subscribe(CHANNEL, ["FR"])
-    yield backend
-    backend.close()
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Both stores (conftest's `any_store`), the channel subscribed to France."""
+    any_store.subscribe(CHANNEL, ["FR"])
+    return any_store
 
 
 def delivery(slack: FakeSlackAPI, store: Store, **kw: Any) -> SlackDelivery:
-    return SlackDelivery(client_for(slack), store, **{"lease": timedelta(seconds=0.5), **kw})
+    return SlackDelivery(fake_slack_client(slack), store, **{"lease": timedelta(seconds=0.5), **kw})
 
 
 # -- Slack loses its answer -------------------------------------------------------------------------------

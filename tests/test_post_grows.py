@@ -11,9 +11,7 @@ import heapq
 import itertools
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +23,7 @@ from headlines.models import Article, Story
 from headlines.slack.blocks import check_limits
 from headlines.store.base import Store
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_local import fake_slack_client
 
 CHANNEL = "C0EVENTS"
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -51,28 +50,15 @@ def event_story(n: int, event: str = "evt-strike", *, hours: float = 0.0, source
     )
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from headlines.store.sqlite import SQLiteStore
-
-        backend: Store = SQLiteStore(tmp_path / "events.db")
-    else:
-        request.getfixturevalue("aws")
-        from headlines.container import build_store
-
-        backend = build_store()
-    backend.subscribe(CHANNEL, ["FR"])
-    yield backend
-    backend.close()
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Both stores (conftest's `any_store`), the channel subscribed to France."""
+    any_store.subscribe(CHANNEL, ["FR"])
+    return any_store
 
 
 def delivery(slack: FakeSlackAPI, store: Store, interval: float = 0.0) -> SlackDelivery:
-    from slack_sdk import WebClient
-
-    from headlines.container import slack_retry_handlers
-
-    client = WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=slack_retry_handlers(1))
+    client = fake_slack_client(slack, timeout=30)
     return SlackDelivery(client, store, lease=timedelta(seconds=2), edit_interval=timedelta(seconds=interval))
 
 

@@ -108,15 +108,11 @@ def slack_handler(slack: Any, store: Any, monkeypatch: pytest.MonkeyPatch) -> An
     from headlines.container import build_slack_client
     from headlines.handlers.slack import build_handler
     from headlines.job_queue import InProcessQueue
-    from headlines.settings import Settings
-    from tests.slack_events import SIGNING_SECRET
+    from tests.slack_local import use_fake_slack
 
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
+    s = use_fake_slack(monkeypatch, slack)
     ran: list[Any] = []
     queue = InProcessQueue(ran.append)
-    s = Settings()
     handler = build_handler(s, store=store, client=build_slack_client(s), queue=queue)
     yield handler, ran, slack
     queue.close()

@@ -9,52 +9,28 @@ from typing import Any
 
 import pytest
 
-from headlines.container import build_pipeline, build_slack_client, build_worker_deps
-from headlines.dispatch import run_job
-from headlines.job_queue import InProcessQueue
+from headlines.container import build_pipeline, build_slack_client
 from headlines.models import Article
 from headlines.settings import Settings
 from headlines.store.sqlite import SQLiteStore
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
+from tests.slack_events import command_event, events_api_event, lambda_context
+from tests.slack_local import SlackLambda as App
+from tests.slack_local import use_fake_slack
 
 HOSTILE = "<!channel> <!here> <@U123> <https://evil.example|bank> & co"
 
 
 @pytest.fixture
 def settings(slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
-    return Settings()
-
-
-class App:
-    """The handler with its queue, so a test can wait for the queued work."""
-
-    def __init__(self, settings: Settings, store: SQLiteStore) -> None:
-        from headlines.handlers.slack import build_handler
-
-        client = build_slack_client(settings)
-        deps = build_worker_deps(settings, store=store, client=client)
-        self.queue = InProcessQueue(lambda job: run_job(job, deps))
-        self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
-
-    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        return self.handler.handle(event, lambda_context())
-
-    def command(self, text: str, response_url: str = "", **kw: Any) -> dict[str, Any]:
-        response = self(command_event(text, response_url=response_url, **kw))
-        assert response["statusCode"] == 200, response
-        self.queue.drain()
-        return json.loads(response["body"]) if response["body"] else {}
+    return use_fake_slack(monkeypatch, slack)
 
 
 @pytest.fixture
 def app(settings: Settings, store: SQLiteStore) -> Iterator[App]:
     a = App(settings, store)
     yield a
-    a.queue.close()
+    a.close()
 
 
 def seed(store: SQLiteStore, settings: Settings, *articles: dict[str, Any]) -> None:
@@ -206,10 +182,7 @@ def test_summarize_url_fetches_the_page_and_answers(
 ) -> None:
     from tests.web_local import Route, serve
 
-    monkeypatch.setenv("HEADLINES_FETCH_ALLOW", "127.0.0.0/8")  # as for an internal feed server
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
+    settings = use_fake_slack(monkeypatch, slack, HEADLINES_FETCH_ALLOW="127.0.0.0/8")  # as for an internal feed server
     page = (
         b"<html><head><title>Chile copper output</title></head><body><nav>Home | World | Sport</nav><article>"
         b"<h1>Chile copper output rises</h1>"
@@ -218,7 +191,7 @@ def test_summarize_url_fetches_the_page_and_answers(
         b"<p>Analysts expect prices to stay firm as demand from China recovers.</p></article>"
         b"<footer>Subscribe to our newsletter</footer></body></html>"
     )
-    a = App(Settings(), store)
+    a = App(settings, store)
     try:
         with serve({"/story": Route(body=page)}) as web:
             a.command(f"summarize <{web.url('/story')}>", response_url=slack.response_url("url"))

@@ -15,44 +15,25 @@ from typing import Any
 
 import pytest
 
-from headlines.container import build_slack_client, build_worker_deps
-from headlines.dispatch import run_job
+from headlines.container import build_slack_client
 from headlines.job_queue import InProcessQueue, Job
 from headlines.settings import Settings
 from headlines.store.sqlite import SQLiteStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_events import SIGNING_SECRET, command_event, http_event, lambda_context
+from tests.slack_local import SlackLambda, use_fake_slack
 
 
 @pytest.fixture
 def settings(slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_BASE_URL", slack.base_url)
-    monkeypatch.setenv("HEADLINES_EMBED", "false")
-    return Settings()
-
-
-class Lambda:
-    """The Slack Lambda handler with a local queue, as `tests/test_slack_app.py` builds it."""
-
-    def __init__(self, settings: Settings, store: SQLiteStore) -> None:
-        from headlines.handlers.slack import build_handler
-
-        client = build_slack_client(settings)
-        deps = build_worker_deps(settings, store=store, client=client)
-        self.queue = InProcessQueue(lambda job: run_job(job, deps))
-        self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
-
-    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        return self.handler.handle(event, lambda_context())
+    return use_fake_slack(monkeypatch, slack, HEADLINES_EMBED="false")
 
 
 @pytest.fixture
-def handler(settings: Settings, store: SQLiteStore) -> Iterator[Lambda]:
-    h = Lambda(settings, store)
+def handler(settings: Settings, store: SQLiteStore) -> Iterator[SlackLambda]:
+    h = SlackLambda(settings, store)
     yield h
-    h.queue.close()
+    h.close()
 
 
 def _raw_event(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
@@ -90,7 +71,7 @@ UNSIGNED = [
     ids=["binary", "not-json", "array", "payload-bad", "payload-bad-unsigned", "ts-word", "ts-superscript-digits", "ts-huge"],
 )
 def test_unsigned_junk_gets_401_and_never_raises(
-    handler: Lambda, slack: FakeSlackAPI, body: bytes, headers: dict[str, str]
+    handler: SlackLambda, slack: FakeSlackAPI, body: bytes, headers: dict[str, str]
 ) -> None:
     response = handler(_raw_event(body, headers))
     assert response["statusCode"] == 401
@@ -98,21 +79,21 @@ def test_unsigned_junk_gets_401_and_never_raises(
     assert slack.requests == []
 
 
-def test_a_body_marked_base64_that_is_not_is_401(handler: Lambda) -> None:
+def test_a_body_marked_base64_that_is_not_is_401(handler: SlackLambda) -> None:
     event = command_event("help")
     event["body"], event["isBase64Encoded"] = "%%% not base64 %%%", True
     assert handler(event)["statusCode"] == 401
 
 
 @pytest.mark.parametrize("body", ["[1, 2]", "payload={bad", "\x00binary"], ids=["array", "payload-bad", "binary"])
-def test_signed_junk_is_a_client_error_not_a_crash(handler: Lambda, body: str) -> None:
+def test_signed_junk_is_a_client_error_not_a_crash(handler: SlackLambda, body: str) -> None:
     """Only someone holding the signing secret can send these; still a 4xx answer, never an exception."""
     content_type = "application/x-www-form-urlencoded" if body.startswith("payload") else "application/json"
     response = handler(http_event(body, content_type))
     assert 400 <= response["statusCode"] < 500
 
 
-def test_the_first_request_of_a_cold_start_never_calls_slack(handler: Lambda, slack: FakeSlackAPI) -> None:
+def test_the_first_request_of_a_cold_start_never_calls_slack(handler: SlackLambda, slack: FakeSlackAPI) -> None:
     """No `auth.test` in the ack path: with Slack rate-limiting every call, the first ack still comes at once."""
     slack.fail_next(429, {"Retry-After": "30"}, times=10)
     started = time.monotonic()
@@ -122,7 +103,7 @@ def test_the_first_request_of_a_cold_start_never_calls_slack(handler: Lambda, sl
     assert slack.requests == []
 
 
-def test_a_replayed_signed_command_runs_once(handler: Lambda, slack: FakeSlackAPI) -> None:
+def test_a_replayed_signed_command_runs_once(handler: SlackLambda, slack: FakeSlackAPI) -> None:
     event = command_event("latest", response_url=slack.response_url("r1"))
     first = handler(event)
     assert first["statusCode"] == 200 and "Fetching" in first["body"]
@@ -135,7 +116,7 @@ def test_a_replayed_signed_command_runs_once(handler: Lambda, slack: FakeSlackAP
     handler.queue.drain()
 
 
-def test_a_replayed_subscribe_changes_nothing_twice(handler: Lambda, store: SQLiteStore) -> None:
+def test_a_replayed_subscribe_changes_nothing_twice(handler: SlackLambda, store: SQLiteStore) -> None:
     event = command_event("subscribe FR")
     assert "now gets" in handler(event)["body"]
     store.unsubscribe("C0NEWS", ["FR"])

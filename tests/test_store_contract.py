@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -24,21 +22,10 @@ def _story(article: Article, countries: tuple[str, ...] = ()) -> Story:
     )
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        from headlines.store.sqlite import SQLiteStore
-
-        backend: Store = SQLiteStore(tmp_path / "s.db")
-    else:
-        stack = request.getfixturevalue("aws")
-        from headlines.container import build_store
-
-        backend = build_store()  # HEADLINES_STORE=dynamodb and the table names come from the `aws` fixture
-        assert type(backend).__name__ == "DynamoDBStore"
-        assert stack.tables["StoriesTable"] in repr(backend)
-    yield backend
-    backend.close()
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each contract test runs on both stores (conftest's `any_store`)."""
+    return any_store
 
 
 def test_round_trip(store: Store) -> None:

@@ -1,11 +1,14 @@
 """Fetch an article by URL safely, and pull its main text out of the page.
 
-Used by the feeds poller, the `/articles` webhook and `/headlines summarize <url>`. The URL comes from
-outside, so the fetcher is an SSRF guard first: http/https only, the host is resolved once and every
-address checked (loopback, private, link-local such as 169.254.169.254, CGNAT 100.64/10, IPv4-mapped
-IPv6, unique-local and any other non-global range are refused), the connection goes to the checked IP
-(no second DNS lookup to rebind), and every redirect is checked the same way. Timeouts and a size cap
-bound what one page can cost.
+`fetch_article` serves the feeds poller (each entry's link), the `POST /articles` webhook (a URL to fetch) and
+`/headlines summarize <url>` (in the worker, never on the Slack ack path); `extract_article` alone also reads an
+HTML page dropped into the S3 bucket. The URL comes from outside, so the fetcher is an SSRF guard first: http/https
+only, no credentials in the URL, the host resolved once and every address checked (loopback, private, link-local
+such as 169.254.169.254, CGNAT 100.64/10, unique-local, multicast, reserved and any other non-global range; IPv4
+carried in IPv6 judged by the IPv4 address; Teredo and site-local always refused), the connection made to the
+checked IP (no second DNS lookup to rebind), and each of at most 5 redirects checked the same way. Networks in
+`HEADLINES_FETCH_ALLOW` are exempt (an internal feed server). A connect and read timeout, an overall deadline that
+a trickling server cannot stretch, and a size cap bound what one page can cost.
 """
 
 from __future__ import annotations
@@ -181,7 +184,8 @@ class Fetcher:
         return scheme, host, port, addresses[0]
 
     def fetch(self, url: str) -> Page:
-        """GET the URL, following up to 5 redirects, each one checked again before it is followed."""
+        """GET the URL, following up to 5 redirects, each one checked again before it is followed; the whole fetch
+        has twice `timeout` to finish, and HTTP 4xx/5xx, an oversize or too slow body are `FetchError`s."""
         import urllib3
 
         deadline = time.monotonic() + self.timeout * 2
@@ -304,7 +308,8 @@ def extract_article(html: str, *, url: str | None = None, source: str | None = N
 
 
 def fetch_article(url: str, fetcher: Fetcher | None = None, *, source: str | None = None) -> Article:
-    """Fetch a page and extract its article (JSON pages are read as an article object)."""
+    """Fetch a page and extract its article: HTML through trafilatura (`extract_article`), text/plain as the body
+    itself; any other content type (JSON, PDF, images) and a page that makes no valid Article are `FetchError`s."""
     fetcher = fetcher or Fetcher()
     page = fetcher.fetch(url)
     kind = page.content_type.split(";")[0].strip().lower()

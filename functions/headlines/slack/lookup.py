@@ -1,7 +1,11 @@
-"""Finding stored stories for `latest` and, until the answer engine lands, `ask`: by country and keywords.
+"""Keyword lookup over stored stories: what `latest` lists, and what `ask` falls back to without vectors.
 
-A country named in the query (code or name) filters; the other words rank stories by how many of
-them the headline and summary contain, newest first among equals.
+`ask` goes to the answer engine (`headlines.ask`: hybrid retrieval over the stored story vectors) wherever the store
+keeps vectors; a store that keeps none (an in-memory SQLite store) answers `ask` here, as it answers `latest`. This
+needs no model and no vectors, so it works on any store. Countries named in the query (a code such as "FR", a name,
+or a name the exact-name tagger finds) filter to their latest stories; the other words, less stop words and the
+countries' own names, rank stories by how many of them the headline, summary or title contain (a word of five or
+more letters also matches as a prefix: "farmer" finds "farmers"), newest first among equals.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ def parse_query(text: str) -> Query:
 
 
 def find_stories(store: Store, text: str, *, limit: int = 5) -> tuple[Query, list[Story]]:
-    """Stories matching the query, best first; all recent stories when the query is empty."""
+    """The parsed query and up to `limit` stories matching it, best first; without keywords the newest stories (of
+    the named countries, if any). Ranks among the latest `SCAN` stories per country, not the whole store."""
     query = parse_query(text)
     if query.countries:
         candidates: list[Story] = []
