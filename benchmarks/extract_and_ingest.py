@@ -138,7 +138,7 @@ def bench_ingest(objects: int) -> None:
         from tests.aws_local import create_stack
 
         from headlines.aws.clients import client
-        from headlines.aws.s3ingest import S3ArticleIngest
+        from headlines.aws.s3_articles import S3ArticleIngest
         from headlines.aws.sqs import SqsQueue
 
         stack = create_stack()

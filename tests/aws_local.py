@@ -72,6 +72,9 @@ class LocalStack:
     """template.yaml's parameters as this stack was "deployed" with (the secret parameter names are unique)."""
     names: Any = None
     """tests.iam_local.Names: what each logical id resolves to here (for the IAM roles)."""
+    as_function: Any = None
+    """`as_function(logical_id, handle)`: `handle(event, context)` run as that function (its role and only the
+    settings template.yaml gives it), for a handler a test built with its own collaborators (`build_handler`)."""
 
     def client(self, service: str) -> Any:
         from headlines.aws.clients import client
@@ -278,7 +281,7 @@ def http_event(body: str | bytes, secret: str | None, *, base64_body: bool = Fal
 def receive_jobs(queue_url: str) -> list[Any]:
     """Consume every visible message on the queue, as Jobs."""
     from headlines.aws.clients import client
-    from headlines.jobs import Job
+    from headlines.job_queue import Job
 
     sqs = client("sqs")
     jobs = []

@@ -42,8 +42,17 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
+    _forget_built_handlers()
     yield
     get_settings.cache_clear()
+    _forget_built_handlers()
+
+
+def _forget_built_handlers() -> None:
+    """Each Lambda handler builds its collaborators once per cold start; every test is a cold start."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("headlines.handlers.") and hasattr(module, "default_handler"):
+            module.default_handler.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +158,7 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             os.environ.update(hidden)
             get_settings.cache_clear()
 
+    stack.as_function = lambda function, handle: functools.partial(as_function, _fn=function, _original=handle)
     for function, target in handler_targets().items():
         module_name, _, attr = target.rpartition(".")
         module = importlib.import_module(module_name)

@@ -41,13 +41,13 @@ class SlackLambda:
     """The Slack Lambda handler as the deployment builds it, with a local queue a test can drain."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
-        from headlines.container import build_slack_client
+        from headlines.container import build_slack_client, build_worker_deps
+        from headlines.dispatch import run_job
         from headlines.handlers.slack import build_handler
-        from headlines.jobs import InProcessQueue
-        from headlines.worker import build_deps, run_job
+        from headlines.job_queue import InProcessQueue
 
         client = build_slack_client(settings)
-        deps = build_deps(settings, store=store, client=client)
+        deps = build_worker_deps(settings, store=store, client=client)
         self.queue = InProcessQueue(lambda job: run_job(job, deps))
         self.handler = build_handler(settings, store=store, client=client, queue=self.queue)
 

@@ -7,7 +7,8 @@ import pytest
 from headlines.aws.clients import AwsError, client
 from headlines.aws.secrets import get_secret, with_slack_secrets
 from headlines.container import build_queue, build_store
-from headlines.jobs import InProcessQueue, Job
+from headlines.errors import ConfigurationError
+from headlines.job_queue import InProcessQueue, Job
 from headlines.settings import Settings, get_settings
 from tests.aws_local import LocalStack, receive_jobs
 
@@ -23,7 +24,7 @@ def test_build_queue_is_sqs_when_configured_else_in_process(aws: LocalStack, mon
     assert [j.id for j in receive_jobs(aws.queue_url)] == ["j1"]
     monkeypatch.delenv("HEADLINES_QUEUE_URL")
     get_settings.cache_clear()
-    with pytest.raises(ValueError, match="HEADLINES_QUEUE_URL"):
+    with pytest.raises(ConfigurationError, match="HEADLINES_QUEUE_URL"):
         build_queue()
     ran: list[str] = []
     queue = build_queue(run=lambda job: ran.append(job.id))

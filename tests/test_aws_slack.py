@@ -37,10 +37,10 @@ def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         from headlines.settings import get_settings
 
         get_settings.cache_clear()
-        for cached in (slack_handler.default_handler, worker.runner):
+        for cached in (slack_handler.default_handler, worker.default_handler):
             cached.cache_clear()
         yield aws, fake
-        for cached in (slack_handler.default_handler, worker.runner):
+        for cached in (slack_handler.default_handler, worker.default_handler):
             cached.cache_clear()
 
 
@@ -148,7 +148,7 @@ def test_ask_on_aws_uses_the_vectors_stored_at_processing_time(deployed: tuple[L
     is then answered by the hybrid engine over them (quoted, cited), and a story processed later by the
     same warm worker is found too (the index caught up, nothing re-embedded)."""
     from headlines.aws.sqs import SqsQueue
-    from headlines.jobs import Job
+    from headlines.job_queue import Job
     from headlines.samples import load_samples
 
     aws, fake = deployed

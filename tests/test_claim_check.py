@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from headlines.aws.jobs import parse_job
 from headlines.aws.sqs import MAX_MESSAGE_BYTES, MessageTooLargeError, SqsQueue
-from headlines.jobs import Job
+from headlines.aws.sqs_messages import parse_job
+from headlines.job_queue import Job
 from headlines.models import Article
 
 SENTENCE = "France and Germany agreed in Paris on Sunday to extend the farm subsidies to 2030. "
@@ -33,10 +33,10 @@ def deployed(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for key, value in {"HEADLINES_SUMMARIZER": "lead", "HEADLINES_TAGGER": "exact", "HEADLINES_EMBED": "false"}.items():
         monkeypatch.setenv(key, value)
     reset_caches()
-    for cached in (ingest.deps, worker.runner):
+    for cached in (ingest.default_handler, worker.default_handler):
         cached.cache_clear()
     yield aws
-    for cached in (ingest.deps, worker.runner):
+    for cached in (ingest.default_handler, worker.default_handler):
         cached.cache_clear()
 
 
@@ -65,7 +65,7 @@ def test_an_s3_object_over_the_sqs_limit_is_queued_by_reference_and_processed(de
 
 
 def test_a_webhook_body_over_the_sqs_limit_is_accepted(deployed: Any) -> None:
-    from headlines.aws.http_ingest import WebhookIngest
+    from headlines.aws.webhook import WebhookIngest
     from headlines.container import build_queue
 
     webhook = WebhookIngest(build_queue(), lambda: "s3cret")

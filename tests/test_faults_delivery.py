@@ -104,7 +104,7 @@ KILLED_WORKER = textwrap.dedent("""
     from datetime import timedelta
     from slack_sdk import WebClient
     from headlines.delivery import slack as delivery_slack
-    from headlines.delivery.ledger import PostLedger
+    from headlines.claims import PostLedger
     from headlines.store.sqlite import SQLiteStore
     from tests.test_faults_delivery import make_story
 
@@ -151,7 +151,7 @@ def test_worker_killed_mid_post_loses_nothing_and_doubles_nothing(slack: FakeSla
 
 
 def test_a_live_claim_outside_a_queue_is_an_error_to_retry_not_a_silent_skip(slack: FakeSlackAPI, store: Store) -> None:
-    from headlines.delivery.ledger import PostLedger
+    from headlines.claims import PostLedger
 
     assert PostLedger(store, lease=timedelta(seconds=30)).claim(CHANNEL, "fault-1").kind == "claimed"
     with pytest.raises(SlackDeliveryError, match="another worker"):
@@ -284,13 +284,13 @@ def worker_env(aws: Any, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -
     }.items():
         monkeypatch.setenv(key, value)
     reset_caches()
-    worker.runner.cache_clear()
+    worker.default_handler.cache_clear()
     yield aws
-    worker.runner.cache_clear()
+    worker.default_handler.cache_clear()
 
 
 def _job_body(story_id: str = "sqs-1") -> str:
-    from headlines.jobs import Job
+    from headlines.job_queue import Job
 
     article = Article(id=story_id, title="France and Germany agree", body="France and Germany agreed on Sunday in Paris.")
     return Job(kind="process_article", id=f"test:{story_id}", article=article).model_dump_json()
@@ -339,7 +339,7 @@ def test_sqs_redelivery_after_visibility_timeout_while_the_first_run_is_slow(wor
 
         try:
             with job_budget(100, deferrable=True):
-                worker.records()(SQSRecord(sqs_event(first, arn)["Records"][0]))
+                worker.build_handler().records(SQSRecord(sqs_event(first, arn)["Records"][0]))
             results.append("done")
         except Exception as exc:  # reported in the assertion below
             results.append(repr(exc))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from headlines.fetch import BlockedAddressError, Fetcher, FetchError, fetch_article, refusal_reason
-from headlines.jobs import Job
+from headlines.job_queue import Job
 from tests.conftest import FIXTURES
 from tests.web_local import Route, WebServer, serve
 
@@ -155,7 +155,7 @@ def test_an_unexpected_error_in_one_feed_or_entry_is_isolated(monkeypatch: pytes
 def test_the_webhook_answers_400_when_the_url_cannot_be_read(web: WebServer, path: str) -> None:
     import json
 
-    from headlines.aws.http_ingest import SECRET_HEADER, WebhookIngest
+    from headlines.aws.webhook import SECRET_HEADER, WebhookIngest
 
     queue = ListQueue()
     webhook = WebhookIngest(queue, secret=lambda: "s3cret", fetcher=Fetcher(allow=LOCAL, timeout=1.0))
@@ -166,7 +166,7 @@ def test_the_webhook_answers_400_when_the_url_cannot_be_read(web: WebServer, pat
 
 
 def test_the_webhook_answers_400_to_json_nested_too_deep() -> None:
-    from headlines.aws.http_ingest import SECRET_HEADER, WebhookIngest
+    from headlines.aws.webhook import SECRET_HEADER, WebhookIngest
 
     webhook = WebhookIngest(ListQueue(), secret=lambda: "s3cret")
     event = {"headers": {SECRET_HEADER: "s3cret"}, "body": "[" * 100_000 + "]" * 100_000, "isBase64Encoded": False}

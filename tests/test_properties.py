@@ -107,7 +107,7 @@ def test_any_line_in_gives_exactly_one_strict_json_line_out(lines: list[bytes], 
 def slack_handler(slack: Any, store: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     from headlines.container import build_slack_client
     from headlines.handlers.slack import build_handler
-    from headlines.jobs import InProcessQueue
+    from headlines.job_queue import InProcessQueue
     from tests.slack_local import use_fake_slack
 
     s = use_fake_slack(monkeypatch, slack)

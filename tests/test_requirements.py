@@ -151,6 +151,7 @@ print(response["statusCode"])
         "SLACK_SIGNING_SECRET": "test-signing-secret",
         "SLACK_BOT_TOKEN": "xoxb-test",
         "HEADLINES_DB": str(tmp_path / "zip.db"),
+        "HEADLINES_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/unused",  # as deployed; `help` queues nothing
     }
     result = subprocess.run(
         [sys.executable, "-c", code, json.dumps(blocked)], capture_output=True, text=True, env=env, timeout=120, cwd=REPO

@@ -263,10 +263,19 @@ def test_direct_message_answers_in_thread_and_bots_are_ignored(
     assert post["thread_ts"] == "1700000002.000200"
 
 
-def test_production_handler_reads_the_environment(slack: FakeSlackAPI, settings: Settings) -> None:
+def test_production_handler_reads_the_environment(
+    slack: FakeSlackAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from headlines.errors import ConfigurationError
     from headlines.handlers import slack as slack_handler
+    from headlines.settings import get_settings
 
     slack_handler.default_handler.cache_clear()
+    # The function's slow work goes to SQS, never to a thread of a Lambda that may freeze after answering.
+    with pytest.raises(ConfigurationError, match="HEADLINES_QUEUE_URL"):
+        slack_handler.handler(command_event("help"), lambda_context())
+    monkeypatch.setenv("HEADLINES_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/never-used")
+    get_settings.cache_clear()
     try:
         response = slack_handler.handler(command_event("help"), lambda_context())
         assert response["statusCode"] == 200 and "/headlines digest" in response["body"]

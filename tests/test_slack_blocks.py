@@ -200,7 +200,7 @@ def test_digest_due_times_in_the_schedule_time_zone() -> None:
 
 
 def test_due_digests_are_queued_once_per_occurrence(store: SQLiteStore) -> None:
-    from headlines.jobs import InProcessQueue, Job
+    from headlines.job_queue import InProcessQueue, Job
     from headlines.slack.digest import queue_due_digests
 
     ran: list[Job] = []

@@ -123,10 +123,11 @@ def test_no_token_is_a_clear_error() -> None:
 
 
 def test_worker_process_article_job_posts_once_when_redelivered(slack: FakeSlackAPI, settings: Settings) -> None:
-    from headlines.jobs import Job
-    from headlines.worker import build_deps, run_job
+    from headlines.container import build_worker_deps
+    from headlines.dispatch import run_job
+    from headlines.job_queue import Job
 
-    deps = build_deps()  # from the environment, as the worker Lambda builds it
+    deps = build_worker_deps()  # from the environment, as the worker Lambda builds it
     deps.store.subscribe("C0FRANCE", ["FR"])
     job = Job(kind="process_article", article=article())
     run_job(job, deps)
@@ -138,11 +139,12 @@ def test_worker_process_article_job_posts_once_when_redelivered(slack: FakeSlack
 def test_failed_digest_post_is_raised_and_the_retry_carries_the_same_stories(
     slack: FakeSlackAPI, settings: Settings, store: SQLiteStore
 ) -> None:
-    from headlines.jobs import Job
-    from headlines.worker import build_deps, run_job
+    from headlines.container import build_worker_deps
+    from headlines.dispatch import run_job
+    from headlines.job_queue import Job
 
     build_pipeline(settings, store=store).process(article(published=None))
-    deps = build_deps(settings, store=store)
+    deps = build_worker_deps(settings, store=store)
     job = Job(kind="digest", id="digest:C0NEWS:2026-11-28T08:00:00+00:00", channel="C0NEWS")
     slack.fail_next(500)  # chat.postMessage is not retried blindly on a 5xx (it may have posted): the job fails
     with pytest.raises(SlackDeliveryError):

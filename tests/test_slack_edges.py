@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from headlines.container import build_slack_client
-from headlines.jobs import InProcessQueue, Job
+from headlines.job_queue import InProcessQueue, Job
 from headlines.settings import Settings
 from headlines.store.sqlite import SQLiteStore
 from tests.fakes.slack_api import FakeSlackAPI

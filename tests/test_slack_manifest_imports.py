@@ -54,6 +54,7 @@ print(json.dumps({{"status": response["statusCode"], "on_import": loaded_on_impo
         "SLACK_SIGNING_SECRET": "test-signing-secret",
         "SLACK_BOT_TOKEN": "xoxb-test",
         "HEADLINES_DB": str(tmp_path / "h.db"),
+        "HEADLINES_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/unused",  # as deployed
     }
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -175,7 +175,7 @@ def test_keyword_and_mode_subscriptions(store: Store) -> None:
     assert store.keyword_tokens() == {"C2": {"kw:mentions:wind power"}}
 
 
-# -- the post ledger (headlines.delivery.ledger) -------------------------------------------------------
+# -- the post ledger (headlines.claims) -------------------------------------------------------
 
 
 def test_post_ledger_writes_are_compare_and_set(store: Store) -> None:
@@ -212,7 +212,7 @@ def test_a_record_post_row_reads_as_a_sent_post(store: Store) -> None:
 def test_concurrent_claims_of_one_post_have_one_winner(store: Store) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from headlines.delivery.ledger import PostLedger
+    from headlines.claims import PostLedger
 
     ledger = PostLedger(store)
     with ThreadPoolExecutor(max_workers=6) as pool:

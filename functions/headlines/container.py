@@ -1,6 +1,8 @@
-"""Composition root: the one place clients and components are built from settings.
+"""Factories for the composition roots: clients and components built from settings.
 
-Handlers and the CLI call these; tests build components directly and pass them in.
+Only entry points import this module (`headlines.handlers.*`, `headlines.cli.*`; tests/test_composition.py
+enforces it): each builds its collaborators here once per cold start and hands them, as keyword arguments, to
+library code, which never builds its own. Tests build components directly and pass them in.
 Heavy imports (model, spaCy, boto3) happen inside the builders, never at import time.
 """
 
@@ -12,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
-from headlines.jobs import Job, JobQueue
+from headlines.errors import ConfigurationError
+from headlines.job_queue import Job, JobQueue
 from headlines.pipeline import Delivery, Pipeline
-from headlines.settings import Settings, get_settings
+from headlines.settings import Settings, SlackConfigError, get_settings
 from headlines.store.base import Store
 from headlines.summarize.base import Summarizer
 
@@ -25,10 +28,9 @@ if TYPE_CHECKING:
     from headlines.ask.embeddings import EmbeddingStore
     from headlines.ask.engine import AnswerEngine
     from headlines.fetch import Fetcher
+    from headlines.usecases.deps import Deps
 
-
-class SlackConfigError(Exception):
-    """Slack is not configured well enough for what was asked; the message names the variable to set."""
+__all__ = ["SlackConfigError"]  # re-exported: entry points catch it from here
 
 
 @lru_cache(maxsize=1)
@@ -237,8 +239,8 @@ def build_queue(settings: Settings | None = None, *, run: Callable[[Job], object
 
         return SqsQueue(settings.queue_url, bucket=settings.bucket)
     if run is None:
-        raise ValueError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue, or pass `run` for an in-process queue")
-    from headlines.jobs import InProcessQueue
+        raise ConfigurationError("no job queue: set HEADLINES_QUEUE_URL to an SQS queue (or pass `run` for an in-process one)")
+    from headlines.job_queue import InProcessQueue
 
     return InProcessQueue(run)
 
@@ -322,3 +324,32 @@ def build_pipeline(
         embedder=embedder,
         events=events,
     )
+
+
+def build_worker_deps(settings: Settings | None = None, *, store: Store | None = None, client: WebClient | None = None) -> Deps:
+    """What the job use cases need: the configured store, the Slack client when a token is set, the SSRF-guarded
+    fetcher, and the pipeline and ask engine built on first use (the model loads only when a job needs it)."""
+    from headlines.fetch import fetch_article
+    from headlines.models import Article
+    from headlines.usecases.deps import Deps
+
+    settings = settings or get_settings()
+    store = store or build_store(settings)
+    if client is None and settings.slack_bot_token is not None:
+        client = build_slack_client(settings)
+
+    def pipeline() -> Pipeline:
+        return build_pipeline(settings, store=store, delivery=build_delivery(settings, store=store, client=client))
+
+    def answers() -> AnswerEngine | None:
+        embeddings = build_embedding_store(settings, store)
+        if embeddings is None:
+            return None
+        return build_answer_engine(settings, store=store, embeddings=embeddings)
+
+    fetcher = build_fetcher(settings)
+
+    def fetch(url: str) -> Article:  # only ever called by the worker, never on the ack path
+        return fetch_article(url, fetcher)
+
+    return Deps(store=store, client=client, pipeline_factory=pipeline, settings=settings, fetch=fetch, answer_factory=answers)

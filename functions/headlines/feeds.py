@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from headlines.fetch import Fetcher, FetchError, fetch_article
-from headlines.jobs import Job, JobQueue
-from headlines.models import Article, normalize_url
+from headlines.job_queue import Job, JobQueue
+from headlines.models import Article, url_key
 from headlines.store.base import Store
 from headlines.text import clean_text, word_count
 
@@ -110,7 +110,7 @@ class FeedPoller:
     def _known(self, link: str | None) -> bool:
         if self.store is None or not link:
             return False
-        return self.store.find("url:" + normalize_url(link)) is not None
+        return self.store.find(url_key(link)) is not None
 
     def _entries(self, url: str) -> list[Any]:
         import feedparser

@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
+from headlines.errors import BadInputError, UpstreamPermanentError
 from headlines.models import MAX_TITLE_CHARS, Article, describe_validation_error
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -40,11 +41,11 @@ USER_AGENT = "Headlines/0.1 (+https://github.com/headlines; news summarizer)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
-class FetchError(Exception):
+class FetchError(UpstreamPermanentError):
     """The URL could not be fetched or read as an article; the message says why and what to try."""
 
 
-class BlockedAddressError(FetchError):
+class BlockedAddressError(FetchError, BadInputError):
     """The URL points at an address Headlines refuses to contact (internal, metadata, ...)."""
 
 

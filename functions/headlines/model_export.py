@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from headlines.encoder import ModelError, TransformersEncoder, check_model_dir, default_model_dir
+from headlines.errors import UpstreamPermanentError
 from headlines.onnx_encoder import MANIFEST_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder
 
 # Minimum per-sentence cosine (exported vs torch) on the check sentences. fp32 differs only by
@@ -28,7 +29,7 @@ DEFAULT_OPSET = 17
 CHECK_SENTENCES = 64
 
 
-class ModelExportError(Exception):
+class ModelExportError(UpstreamPermanentError):
     """The export failed or its embeddings drifted too far from the torch model."""
 
 

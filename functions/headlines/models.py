@@ -111,7 +111,7 @@ class Article(BaseModel):
     def dedup_key(self) -> str:
         """What makes two deliveries the same article: its URL, else its content."""
         if self.url is not None:
-            return "url:" + normalize_url(str(self.url))
+            return url_key(str(self.url))
         return "hash:" + self.content_hash
 
     def story_id(self) -> str:
@@ -167,6 +167,11 @@ def normalize_url(url: str) -> str:
     """Drop fragments and trailing slashes so trivially different URLs dedup together."""
     url = url.split("#", 1)[0]
     return url.rstrip("/")
+
+
+def url_key(url: str) -> str:
+    """The dedup key of an article at this URL (`Article.dedup_key`, `Store.find`): the one place it is built."""
+    return "url:" + normalize_url(url)
 
 
 def describe_validation_error(exc: ValidationError) -> str:

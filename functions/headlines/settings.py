@@ -12,6 +12,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from headlines.errors import ConfigurationError
+
+
+class SlackConfigError(ConfigurationError):
+    """Slack is not configured well enough for what was asked; the message names the variable to set."""
+
 
 def split_s3_url(value: str) -> tuple[str, str] | None:
     """`s3://bucket/key` -> (bucket, key); None for anything not an s3:// URL; ValueError for one without a key."""

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from headlines.encoder import SentenceEncoder
+from headlines.errors import UpstreamTransientError
 from headlines.models import Story
 from headlines.text import split_sentences
 
@@ -28,7 +29,7 @@ MAX_SENTENCES = 60
 """Sentences embedded per story; later ones add storage, rarely answers."""
 
 
-class EmbeddingStoreError(Exception):
+class EmbeddingStoreError(UpstreamTransientError):
     """The embedding store could not be read or written, or holds vectors of another model."""
 
 

@@ -28,6 +28,7 @@ from headlines.ask.snapshot import load as load_snapshot
 from headlines.ask.snapshot import save as save_snapshot
 from headlines.countries.base import CountryTagger
 from headlines.encoder import SentenceEncoder
+from headlines.errors import BadInputError
 from headlines.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ _NAME_IN_QUESTION = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'\u2019&-]*")
 """A capitalised word that does not start a sentence of the question: part of a name."""
 
 
-class AskError(Exception):
+class AskError(BadInputError):
     """The question cannot be answered as asked (empty, too long); the message says what to change."""
 
 

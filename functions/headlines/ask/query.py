@@ -6,10 +6,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from headlines.countries.base import CountryTagger
+from headlines.errors import BadInputError
 from headlines.models import Article
 
 
-class QueryError(ValueError):
+class QueryError(BadInputError, ValueError):
     """A filter value could not be understood; the message shows the accepted forms."""
 
 

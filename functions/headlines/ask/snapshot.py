@@ -26,6 +26,7 @@ import numpy as np
 
 from headlines.ask.index import LEAD_UNITS
 from headlines.ask.lexical import fingerprint
+from headlines.errors import UpstreamTransientError
 from headlines.settings import split_s3_url
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ MAX_AGE = 24 * 3600.0
 """Seconds after which a snapshot is not loaded but rebuilt from the store (and saved again)."""
 
 
-class SnapshotError(Exception):
+class SnapshotError(UpstreamTransientError):
     """A snapshot could not be written (reading problems are logged and the index is built instead)."""
 
 

@@ -6,8 +6,10 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from headlines.errors import UpstreamTransientError
 
-class AwsError(Exception):
+
+class AwsError(UpstreamTransientError):
     """An AWS call failed; the message names the resource and what to check."""
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from headlines.errors import ConfigurationError
+
 EventKind = Literal["s3", "http", "sqs", "schedule"]
 
 
-class UnknownEventError(Exception):
+class UnknownEventError(ConfigurationError):
     """The handler got an event it is not wired for; check the function's triggers in template.yaml."""
 
 

@@ -1,8 +1,8 @@
-"""The SQS job queue: the AWS side of `headlines.jobs.JobQueue`.
+"""The SQS job queue: the AWS side of `headlines.job_queue.JobQueue`.
 
 A job over SQS's 256 KB (an article up to the documented 5 MB) travels by claim check: the whole job
 is written to `s3://HEADLINES_BUCKET/jobs/<id-hash>.json` and the message carries only its reference
-(`Job.payload_ref`); `headlines.aws.jobs.parse_job` reads it back.
+(`Job.payload_ref`); `headlines.aws.sqs_messages.parse_job` reads it back.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from headlines.aws.clients import AwsError, client
-from headlines.jobs import Job
+from headlines.job_queue import Job
 
 MAX_MESSAGE_BYTES = 256 * 1024
 """SQS's limit for one message body."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -201,13 +202,14 @@ def main() -> None:
             name = alias if isinstance(alias, str) else "HEADLINES_" + "_".join(map(str, error["loc"])).upper()
             print(f"error: {name}: {error['msg']}", file=sys.stderr)
         raise SystemExit(2) from None
-    from headlines.encoder import ModelError
+    from headlines.errors import cli_exit
 
     try:
         app()
-    except ModelError as exc:  # no usable model (e.g. a run-time-only install): what to install or set, one line
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    except Exception as exc:  # the CLI's one error mapper: a line saying what to change (and the traceback for a bug)
+        line, code = cli_exit(exc, logging.getLogger("headlines.cli"))
+        print(line, file=sys.stderr)
+        raise SystemExit(code) from None
 
 
 if __name__ == "__main__":

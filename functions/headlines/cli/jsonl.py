@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, cast
 
 from pydantic import ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import Article, describe_validation_error
 
 MAX_LINE_BYTES = 2 * 1024 * 1024
@@ -31,7 +32,7 @@ _LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
 _JSON_WS = " \t\r\n"
 
 
-class LineError(ValueError):
+class LineError(BadInputError, ValueError):
     """Why one input line cannot be read; becomes that line's error record."""
 
 

@@ -29,12 +29,12 @@ def serve(
 
     Needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
     """
-    from headlines.container import SlackConfigError, build_slack_client, build_store
-    from headlines.jobs import InProcessQueue
+    from headlines.container import SlackConfigError, build_slack_client, build_store, build_worker_deps
+    from headlines.dispatch import run_job
+    from headlines.job_queue import InProcessQueue
     from headlines.settings import get_settings
     from headlines.slack.app import create_app
     from headlines.slack.digest import queue_due_digests
-    from headlines.worker import build_deps, run_job
 
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -45,12 +45,15 @@ def serve(
             )
         store = build_store(settings)
         client = build_slack_client(settings)
-        deps = build_deps(settings, store=store, client=client)
+        deps = build_worker_deps(settings, store=store, client=client)
         queue = InProcessQueue(lambda job: run_job(job, deps), workers=workers)
         app = create_app(settings, store, client, queue, socket_mode=socket_mode)
     except SlackConfigError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        from headlines.errors import cli_exit
+
+        line, code = cli_exit(exc)
+        err_console.print(line, markup=False, highlight=False)
+        raise typer.Exit(code) from exc
 
     stop = threading.Event()
 

@@ -27,6 +27,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from headlines.errors import ConfigurationError
+
 # Kinds of evidence, with the weight of one mention.
 KIND_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.9, "capital": 1.0, "region": 0.9, "city": 0.8, "place": 0.5}
 """`place`: a town, county or parish from the namesake table that is not in the lexicon ('Shakopee', 'Rapides Parish')."""
@@ -188,7 +190,7 @@ def shipped_path() -> Traversable:
     return resources.files("headlines.data").joinpath(LEXICON_FILE)
 
 
-class StaleLexiconError(ValueError):
+class StaleLexiconError(ConfigurationError, ValueError):
     """The precompiled lexicon file does not fit this code or its curated data; regenerate it."""
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from headlines.errors import ConfigurationError
+
 FEATURES = (
     "share",  # evidence / best country's evidence
     "log_score",
@@ -34,7 +36,7 @@ _LIST_GAP = re.compile(r"^[^.;:()\n]{0,30}$")
 _LIST_SEP = re.compile(r",|\band\b|\bor\b|/")
 
 
-class PrimaryModelError(ValueError):
+class PrimaryModelError(ConfigurationError, ValueError):
     """The primary-model data file is malformed; regenerate it with benchmarks/train_country_primary.py."""
 
 

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from headlines.countries.data import tags_from_counts
+from headlines.errors import ConfigurationError
 from headlines.models import Article, CountryTag
 
 
-class SpacyModelError(RuntimeError):
+class SpacyModelError(ConfigurationError, RuntimeError):
     """spaCy or its English pipeline is missing."""
 
 

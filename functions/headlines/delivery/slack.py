@@ -1,6 +1,6 @@
 """Slack delivery: each story to every channel whose subscriptions match it (`headlines.routing`), exactly once per channel.
 
-Exactly once, under crashes and lost answers, through the post ledger (`headlines.delivery.ledger`):
+Exactly once, under crashes and lost answers, through the post ledger (`headlines.claims`):
 
 1. claim (channel, event key) with a lease; a live claim held by another worker hands the job back
    to the queue (`RetryLater`) rather than skip it, so a worker killed mid-send loses nothing;
@@ -27,8 +27,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from headlines.claims import Claim, Clock, PostLedger, utcnow
 from headlines.deferral import RetryLater, deferrable
-from headlines.delivery.ledger import Claim, Clock, PostLedger, utcnow
+from headlines.errors import UpstreamTransientError
 from headlines.models import Story
 from headlines.routing import ChannelMatch, KeywordCache, channel_matches
 from headlines.slack.blocks import CONTEXT_MAX, Message, context, fit, link, safe, story_message
@@ -47,7 +48,7 @@ HISTORY_SKEW = timedelta(minutes=2)
 MAX_SOURCES_SHOWN = 25
 
 
-class SlackDeliveryError(Exception):
+class SlackDeliveryError(UpstreamTransientError):
     """Slack refused or never answered a post; the job is retried. The message names the channel and Slack's error."""
 
 

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import Article, CountryTag, describe_validation_error
 
 
-class CountryEvalError(ValueError):
+class CountryEvalError(BadInputError, ValueError):
     """The data or places-map file cannot be used; the message names the file and line."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from headlines.errors import BadInputError
 from headlines.events.features import EventFeatures, features_of
 from headlines.events.index import EventIndex
 from headlines.events.rule import EventRule
@@ -26,7 +27,7 @@ from headlines.models import Article, Story
 NEGATIVE_KINDS = ("older", "same_week")
 
 
-class EventDataError(ValueError):
+class EventDataError(BadInputError, ValueError):
     """The pairs file cannot be used; the message names the line."""
 
 

@@ -26,10 +26,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import Article
 
 
-class EvaluationError(Exception):
+class EvaluationError(BadInputError):
     """The evaluation data cannot be used; the message says why and what to pass instead."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import Article
 from headlines.summarize.base import Summarizer, fit_to_budget
 from headlines.summarize.coherence import ReaderProblems, reader_problems
@@ -31,7 +32,7 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 BATCH = 32
 
 
-class EvaluationError(Exception):
+class EvaluationError(BadInputError):
     """The evaluation data is missing or malformed; the message names the file and line."""
 
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from headlines.aws.observability import lambda_logger
-from headlines.jobs import JobQueue
+from headlines.job_queue import JobQueue
 from headlines.settings import Settings, get_settings
 from headlines.store.base import Store
 
@@ -67,14 +67,19 @@ def build_handler(
     client: WebClient | None = None,
     queue: JobQueue | None = None,
 ) -> VerifiedHandler:
-    """Bolt's Lambda adapter around our app, behind the signature check; every collaborator may be handed in (tests)."""
+    """Bolt's Lambda adapter around our app, behind the signature check: the composition root of the Slack
+    function. Each collaborator not handed in (tests hand in local ones) is built here from `settings`: the
+    store, the Slack client and the SQS job queue (`HEADLINES_QUEUE_URL`)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
-    from headlines.container import build_store
+    from headlines import container
     from headlines.slack.app import create_app
 
     settings = settings or get_settings()
-    app = create_app(settings, store or build_store(settings), client, queue, process_before_response=True)
+    store = store or container.build_store(settings)
+    client = client or container.build_slack_client(settings)
+    queue = queue or container.build_queue(settings)
+    app = create_app(settings, store, client, queue, process_before_response=True)
     assert settings.slack_signing_secret is not None  # create_app refuses to build without it
     return VerifiedHandler(SlackRequestHandler(app), settings.slack_signing_secret.get_secret_value())
 

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltRequest
 
-from headlines.jobs import Job, JobQueue
-from headlines.settings import Settings
+from headlines.claims import COMMAND_SCOPE, EVENT_SCOPE, claim, release
+from headlines.errors import GENERIC_SLACK, slack_text
+from headlines.job_queue import Job, JobQueue
+from headlines.settings import Settings, SlackConfigError
 from headlines.slack import blocks
 from headlines.slack.blocks import escape
 from headlines.slack.commands import (
@@ -38,14 +40,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMMAND = "/headlines"
-EVENT_SCOPE = "~slack-event"
-"""Post-record namespace for Events API ids already taken in: Slack's retries are dropped by it."""
-COMMAND_SCOPE = "~slack-command"
-"""Post-record namespace for slash commands already taken in (a hash of the signed timestamp and body):
-a captured signed request replayed inside Slack's five-minute window runs once."""
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
-UNAVAILABLE = "Headlines could not take that request just now; please try again in a minute."
+UNAVAILABLE = GENERIC_SLACK
 QUEUED = {
     "ask": "Looking that up\u2026",
     "latest": "Fetching the latest stories\u2026",
@@ -57,25 +54,20 @@ QUEUED = {
 def create_app(
     settings: Settings,
     store: Store,
-    client: WebClient | None = None,
-    queue: JobQueue | None = None,
+    client: WebClient,
+    queue: JobQueue,
     *,
     process_before_response: bool = False,
     socket_mode: bool = False,
 ) -> App:
-    """The Headlines Bolt app.
+    """The Headlines Bolt app over the collaborators its entry point built: the Slack `client` and the `queue`
+    slow work goes to (SQS on Lambda, `handlers/slack.py`; an in-process pool for `headlines serve`).
 
-    `client` defaults to `container.build_slack_client(settings)`; `queue` to an in-process queue running
-    `headlines.worker.run_job`. Lambda passes `process_before_response=True` (the function may freeze
-    once it has answered) and an SQS queue; Socket Mode needs no signing secret.
+    Lambda passes `process_before_response=True` (the function may freeze once it has answered); Socket Mode
+    needs no signing secret.
     """
-    from headlines.container import SlackConfigError, build_queue, build_slack_client
-
     if settings.slack_signing_secret is None and not socket_mode:
         raise SlackConfigError("no signing secret: set SLACK_SIGNING_SECRET from the app's Basic Information page")
-    client = client or build_slack_client(settings)
-    if queue is None:
-        queue = build_queue(settings, run=_in_process_runner(settings, store, client))
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
@@ -103,19 +95,6 @@ def _static_authorize(client: WebClient) -> Any:
     return authorize
 
 
-def _in_process_runner(settings: Settings, store: Store, client: WebClient) -> Any:
-    deps: list[Any] = []
-
-    def run(job: Job) -> object:
-        from headlines.worker import build_deps, run_job
-
-        if not deps:
-            deps.append(build_deps(settings, store=store, client=client))
-        return run_job(job, deps[0])
-
-    return run
-
-
 def register(app: App, store: Store, queue: JobQueue) -> None:
     """Attach the listeners: the `/headlines` command, @mentions and direct messages."""
 
@@ -123,10 +102,9 @@ def register(app: App, store: Store, queue: JobQueue) -> None:
     def on_command(ack: Ack, body: dict[str, Any], request: BoltRequest) -> None:
         key = _command_key(request)
         try:
-            first = store.record_post(COMMAND_SCOPE, key)
-        except Exception:  # the store is down or throttled: say so in the ack rather than time out
-            logger.exception("/headlines could not be recorded in the ack path")
-            ack(text=UNAVAILABLE, response_type="ephemeral")
+            first = claim(store, COMMAND_SCOPE, key)
+        except Exception as exc:  # the store is down or throttled: say so in the ack rather than time out
+            ack(text=slack_text(exc, logger), response_type="ephemeral")
             return
         if not first:
             logger.warning("slash command %s already taken in; replay dropped", key[:16])
@@ -135,7 +113,7 @@ def register(app: App, store: Store, queue: JobQueue) -> None:
         try:
             reply = _command_reply(body, store, queue)
         except BaseException:
-            store.forget_post(COMMAND_SCOPE, key)
+            release(store, COMMAND_SCOPE, key)
             raise
         ack(**reply)
 
@@ -182,11 +160,8 @@ def _command_reply(body: dict[str, Any], store: Store, queue: JobQueue) -> dict[
                 raise CommandError(f"Add what to {command.name}: `/headlines {command.name} <...>`.")
             queue.enqueue(_job(command.name, command.arg, body))
             message = blocks.text_message(QUEUED[command.name])
-    except CommandError as exc:
-        message = blocks.text_message(escape(str(exc)))
-    except Exception:  # the queue or the store failed: say so in the ack rather than time out
-        logger.exception("/headlines %s failed in the ack path", command.name)
-        message = blocks.text_message(UNAVAILABLE)
+    except Exception as exc:  # a bad command is answered; a failed queue or store is said in the ack, not timed out
+        message = blocks.text_message(escape(slack_text(exc, logger)))
     return {"text": message.text, "blocks": message.blocks, "response_type": "ephemeral"}
 
 
@@ -222,7 +197,7 @@ def _job(kind: str, text: str, body: dict[str, Any]) -> Job:
 def _queue_question(body: dict[str, Any], event: dict[str, Any], store: Store, queue: JobQueue) -> None:
     """@mention or DM -> an `ask` job answering in the thread; a retried delivery of the same event is dropped."""
     event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-    if not store.record_post(EVENT_SCOPE, event_id):
+    if not claim(store, EVENT_SCOPE, event_id):
         logger.info("event %s already taken in; Slack retry dropped", event_id)
         return
     question = _MENTION.sub(" ", event.get("text") or "").strip()
@@ -237,5 +212,5 @@ def _queue_question(body: dict[str, Any], event: dict[str, Any], store: Store, q
     try:
         queue.enqueue(job)
     except Exception:
-        store.forget_post(EVENT_SCOPE, event_id)  # not queued: let Slack's retry try again
+        release(store, EVENT_SCOPE, event_id)  # not queued: let Slack's retry try again
         raise

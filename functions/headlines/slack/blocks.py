@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from headlines.errors import UpstreamPermanentError
 from headlines.models import CountryTag, Story
 from headlines.sanitize import clean_unicode
 
@@ -33,7 +34,7 @@ _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
 _WS = re.compile(r"\s+")
 
 
-class BlockLimitError(ValueError):
+class BlockLimitError(UpstreamPermanentError, ValueError):
     """A message breaks a Block Kit limit; build it with the helpers in `headlines.slack.blocks`."""
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import ALL_COUNTRIES, MAX_KEYWORD_CHARS, DigestSchedule, Subscription, describe_validation_error
 
 SUBCOMMANDS = ("help", "ask", "latest", "summarize", "subscribe", "unsubscribe", "subscriptions", "digest")
@@ -20,7 +21,7 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 _URL = re.compile(r"^<?(https?://[^\s|>]+)(?:\|[^>]*)?>?$", re.I)
 
 
-class CommandError(ValueError):
+class CommandError(BadInputError, ValueError):
     """The command text cannot be used; the message tells the user what to type instead."""
 
 

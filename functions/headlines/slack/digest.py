@@ -4,8 +4,8 @@
 `event_id` (assigned at processing time, `headlines.events`) or the same content hash; stories stored before
 events existed (no `event_id`) still fall back to near-identical headlines. Each entry names the other
 sources: "also: Reuters, BBC". Which stories a channel's digests already carried is
-kept with the store's post records (`record_post("~digest:<channel>", story_id)`), which makes a
-digest job safe to run twice: the second run finds nothing new.
+claimed per story (`headlines.claims`, scope `digest_scope(channel)`), which makes a digest job safe to run
+twice: the second run finds nothing new.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from headlines import claims
+from headlines.claims import digest_scope
 from headlines.models import DigestSchedule, Story
 from headlines.slack.blocks import Builder, Message, divider, escape, header, link, section
 from headlines.slack.blocks import compact_story as _compact
 from headlines.store.base import Store
 
 if TYPE_CHECKING:
-    from headlines.jobs import JobQueue
+    from headlines.job_queue import JobQueue
 
 DIGEST_MAX_STORIES = 20
 CANDIDATES = 500
@@ -32,11 +34,6 @@ SAME_HEADLINE = 0.8
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = {"a", "an", "the", "of", "in", "on", "to", "for", "and", "at", "by", "with", "as", "is", "from"}
-
-
-def digest_scope(channel: str) -> str:
-    """The post-record namespace for stories a channel's digests carried."""
-    return f"~digest:{channel}"
 
 
 def lookback(schedule: DigestSchedule | None) -> timedelta:
@@ -161,7 +158,7 @@ def compose(
 
         candidates = [s for s in candidates if match_reasons(subs, s)]
     scope = digest_scope(channel)
-    fresh = [s for s in candidates if store.record_post(scope, s.id)]
+    fresh = [s for s in candidates if claims.claim(store, scope, s.id)]
     if not fresh:
         return None
     clusters = cluster(fresh)
@@ -176,7 +173,7 @@ def compose(
 def release(store: Store, channel: str, story_ids: Sequence[str]) -> None:
     scope = digest_scope(channel)
     for story_id in story_ids:
-        store.forget_post(scope, story_id)
+        claims.release(store, scope, story_id)
 
 
 def render(clusters: Sequence[Cluster], total: int, now: datetime) -> tuple[Message, list[Cluster]]:
@@ -224,7 +221,7 @@ def queue_due_digests(store: Store, queue: JobQueue, now: datetime | None = None
 
     The job id names the occurrence, so a repeated poll queues the same job and its stories post once.
     """
-    from headlines.jobs import Job
+    from headlines.job_queue import Job
 
     now = now or datetime.now(UTC)
     queued = []

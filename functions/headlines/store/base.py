@@ -9,10 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from headlines.errors import UpstreamTransientError
 from headlines.models import ALL_COUNTRIES, Article, DigestSchedule, Story, Subscription
 
 
-class StoreError(Exception):
+class StoreError(UpstreamTransientError):
     """The store could not be read or written; the message says which and why."""
 
 
@@ -73,14 +74,14 @@ class Store(ABC):
 
     @abstractmethod
     def record_post(self, channel: str, story_id: str) -> bool:
-        """Record that a story is being posted to a channel. True the first time only:
-        the conditional write that makes posting exactly-once."""
+        """Take (scope, key) once: True the first time only (a conditional write). Call it through
+        `headlines.claims.claim`, which lists every scope and de-duplication layer."""
 
     @abstractmethod
     def forget_post(self, channel: str, story_id: str) -> None:
-        """Undo `record_post` when the post itself failed, so a retry can post."""
+        """Undo `record_post` when the work it guarded failed, so a retry can take it (`headlines.claims.release`)."""
 
-    # The post ledger (headlines.delivery.ledger): rows shared with record_post, keyed (channel, key).
+    # The post ledger (headlines.claims): rows shared with record_post, keyed (channel, key).
     def get_post_record(self, channel: str, key: str) -> PostRecord | None:
         """The ledger entry, read consistently (a `record_post` row reads as a sent record, rev 0)."""
         raise NotImplementedError(f"{type(self).__name__} keeps no post ledger")

@@ -17,6 +17,7 @@ from itertools import combinations
 import numpy as np
 
 from headlines.encoder import SentenceEncoder
+from headlines.errors import BadInputError
 from headlines.furniture import is_furniture_sentence
 from headlines.models import Article
 from headlines.summarize.coherence import is_cut, is_dependent_opening, is_speakerless_quote, near_duplicates
@@ -47,7 +48,7 @@ LENGTH_WEIGHT = 1.5
 """Bonus for using the word budget, in units of one sentence's inclusion probability (tuned on both styles)."""
 
 
-class SummarizeError(ValueError):
+class SummarizeError(BadInputError, ValueError):
     """The article has no summarisable text, e.g. its body was only markup or agency boilerplate."""
 
 

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from headlines.errors import ConfigurationError
 from headlines.summarize.features import FEATURE_NAMES
 
 SCORER_RESOURCE = "summary_scorer.json"
 
 
-class ScorerError(Exception):
+class ScorerError(ConfigurationError):
     """The sentence-scorer weights file is missing or does not match this version's features."""
 
 

@@ -1,6 +1,8 @@
-"""Slow work as messages: what the Slack ack path and the ingest triggers queue for the worker.
+"""The job queue: the `Job` message slow work travels in, the `JobQueue` port, and the in-process queue.
 
-The same `Job` travels through SQS in AWS (`headlines.aws`) and through an in-process queue locally.
+What the Slack ack path, the ingest and feeds functions and the digest schedule queue for the worker
+(`headlines.dispatch`). The same `Job` travels through SQS in AWS (`headlines.aws.sqs`, read back by
+`headlines.aws.sqs_messages`) and through `InProcessQueue` locally (`headlines serve`).
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from headlines.jobs import Job
+from headlines.errors import BadInputError
+from headlines.job_queue import Job
 from headlines.models import describe_validation_error
 from headlines.settings import split_s3_url
 
 
-class JobFormatError(Exception):
+class JobFormatError(BadInputError):
     """A queued message is not a Job (poison message); it fails, is retried, and ends in the DLQ."""
 
 

@@ -1,6 +1,7 @@
-"""Running queued jobs from SQS records: parse, run (idempotently), and on the last attempt park on the DLQ.
+"""The SQS batch runner: each record parsed, run (idempotently), retried or parked on the dead-letter queue.
 
-The worker Lambda wires these together; they are plain classes so tests hand in their own `run`.
+The worker Lambda's composition root (`handlers/worker.build_handler`) wires these together; they are plain
+classes so tests hand in their own `run`. Whether a failure is retried is decided by `headlines.errors.sqs_retries`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from headlines.aws.jobs import parse_job
 from headlines.aws.sqs import DeadLetters, SqsQueue
+from headlines.aws.sqs_messages import parse_job
 from headlines.deferral import RetryLater
-from headlines.jobs import Job
+from headlines.errors import sqs_retries
+from headlines.job_queue import Job
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -39,22 +41,14 @@ def idempotent(run: Callable[[Job], object], table: str | None, config: Idempote
     return idempotent_function(run_once, data_keyword_argument="job", persistence_store=store, config=config)
 
 
-def production_run(settings: Settings) -> Callable[[Job], object]:
-    """`headlines.worker.run_job` with its deps: Slack token from SSM by name (the deps carry the guarded fetcher)."""
-    from headlines.aws.secrets import with_slack_secrets
-    from headlines.worker import build_deps, run_job
-
-    deps = build_deps(with_slack_secrets(settings))
-    return lambda job: run_job(job, deps)
-
-
 MAX_DEFERRALS = 48
 """A job handed back this many times (`RetryLater`) fails like any other instead: retried, then dead-lettered."""
 
 
 class JobRecords:
     """The SQS record handler: a failure is re-raised (the batch reports it) until the last allowed
-    attempt, when the job is parked on the dead-letter queue with its reason instead.
+    attempt, when the job is parked on the dead-letter queue with its reason instead; a failure no retry can
+    fix (bad input, not found, a permanent refusal: `headlines.errors.sqs_retries`) is parked at once.
 
     A job that raises `RetryLater` (Slack's Retry-After beyond the Lambda's remaining time, a post lease
     held by another worker, an edit window) is sent again with that delay through `requeue` and its
@@ -87,8 +81,9 @@ class JobRecords:
                 logger.warning("job %s handed back to the queue for %d s: %s", job.id, later.delay_seconds, later.reason)
         except Exception as exc:
             attempt = int(record.attributes.approximate_receive_count or 1)
-            logger.exception("job failed (message %s, attempt %d): %s", record.message_id, attempt, exc)
-            if self.dead_letters is None or not self.dead_letters.is_last_attempt(attempt):
+            logger.info("job failed (message %s, attempt %d)", record.message_id, attempt)
+            retry = sqs_retries(exc, logger)  # the one place a job's error becomes retry or dead-letter
+            if self.dead_letters is None or (retry and not self.dead_letters.is_last_attempt(attempt)):
                 raise
             self.dead_letters.park(
                 record.body, reason=str(exc), error=type(exc).__name__, message_id=record.message_id, receive_count=attempt
@@ -103,4 +98,4 @@ def dead_letters_from(settings: Settings) -> DeadLetters | None:
     return DeadLetters(settings.dead_letter_queue_url, settings.max_receives)
 
 
-__all__ = ["JobRecords", "dead_letters_from", "idempotent", "production_run"]
+__all__ = ["JobRecords", "dead_letters_from", "idempotent"]

@@ -1,7 +1,8 @@
 """`POST /articles`: the webhook that queues an article (or a URL to fetch), behind a shared secret.
 
 The caller sends the secret in the `X-Headlines-Secret` header; the answer is 202 with the job id,
-400 naming each bad field, 401 for a wrong or missing secret, 413 for an oversize body.
+400 naming each bad field, 401 for a wrong or missing secret, 413 for an oversize body; any other error is
+answered by `headlines.errors.http_answer` (503 for a missing secret or a failed queue, 500 for a bug).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from headlines.article_json import MAX_INGEST_BYTES, IngestError, article_from_json
 from headlines.aws.clients import AwsError
+from headlines.errors import ConfigurationError, http_answer
 from headlines.fetch import Fetcher, FetchError, fetch_article
-from headlines.ingest import MAX_INGEST_BYTES, IngestError, article_from_json
-from headlines.jobs import Job, JobQueue
+from headlines.job_queue import Job, JobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -46,33 +48,38 @@ class WebhookIngest:
         self.max_bytes = max_bytes
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The answer to one request; every error is mapped to its status here, by `headlines.errors.http_answer`."""
+        try:
+            return self._handle(event)
+        except Exception as exc:
+            status, payload = http_answer(exc, logger)
+            return response(status, payload)
+
+    def _handle(self, event: dict[str, Any]) -> dict[str, Any]:
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
         try:
             expected = self.secret()
         except AwsError as exc:
-            logger.error("cannot read the webhook secret: %s", exc)
-            return response(503, {"error": "the webhook's shared secret cannot be read; see the ingest function's log"})
+            raise ConfigurationError("the webhook's shared secret cannot be read; see the ingest function's log") from exc
         if not expected:
-            logger.error("webhook secret is not configured; set HEADLINES_WEBHOOK_SECRET_PARAM")
-            return response(503, {"error": "the webhook is not configured: its shared secret is missing"})
+            raise ConfigurationError(
+                "the webhook is not configured: its shared secret is missing (HEADLINES_WEBHOOK_SECRET_PARAM)"
+            )
         given = headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), expected.encode()):
             return response(401, {"error": f"missing or wrong {SECRET_HEADER} header"})
         raw = event.get("body") or ""
         try:
             data = base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else str(raw).encode()
-        except (binascii.Error, ValueError):
-            return response(400, {"error": "the body is marked base64 but is not valid base64"})
+        except (binascii.Error, ValueError) as exc:
+            raise IngestError("the body is marked base64 but is not valid base64") from exc
         if len(data) > self.max_bytes:
             return response(413, {"error": f"the body is {len(data)} bytes; the limit is {self.max_bytes} bytes"})
         try:
             payload = json.loads(data or b"null")
         except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, an integer over the digit limit, nested too deep
-            return response(400, {"error": f"the body is not JSON: {str(exc)[:200] or 'nested too deep'}", "fields": {}})
-        try:
-            article = self._article(payload)
-        except IngestError as exc:
-            return response(400, {"error": str(exc), "fields": exc.fields})
+            raise IngestError(f"the body is not JSON: {str(exc)[:200] or 'nested too deep'}") from exc
+        article = self._article(payload)
         job = Job(kind="process_article", id=f"http:{article.story_id()}:{article.content_hash[:16]}", article=article)
         self.queue.enqueue(job)
         logger.info("queued webhook article %s as job %s", article.story_id(), job.id)

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from headlines.article_json import MAX_INGEST_BYTES, IngestError, parse_article
 from headlines.aws.clients import AwsError, client
 from headlines.aws.sqs import MessageTooLargeError
-from headlines.ingest import MAX_INGEST_BYTES, IngestError, parse_article
-from headlines.jobs import Job, JobQueue
+from headlines.job_queue import Job, JobQueue
 
 logger = logging.getLogger(__name__)
 

@@ -1,15 +1,36 @@
-"""The post ledger: which Slack message holds which story (or event) in which channel, and who is sending it.
+"""Claims: "this (scope, key) is taken", released when the work it guards fails, over the store's post records.
 
-Every transition is a compare-and-set on the entry's `rev` (SQLite `UPDATE ... WHERE rev = ?`, a
-DynamoDB condition expression), so two workers, a redelivered job or a worker killed mid-send can
-never both believe they own a post:
+One concept, two strengths, one table (the store's post records, keyed (scope, key)):
+
+- `claim` / `release`: taken once, for good unless released. The scopes in use: `EVENT_SCOPE` (Events API
+  ids), `COMMAND_SCOPE` (signed slash commands), `digest_scope(channel)` (the stories a channel's digests carried).
+- `PostLedger`: a claim with a lease and a compare-and-set revision, for a Slack post (scope = the channel,
+  key = the story or event): which message holds it, and who is sending it. Every transition is a
+  compare-and-set on the entry's `rev` (SQLite `UPDATE ... WHERE rev = ?`, a DynamoDB condition
+  expression), so two workers, a redelivered job or a worker killed mid-send can never both own a post:
 
     (none) --claim--> claimed (token, lease) --sent--> sent (ts)
                         |  lease expired: another job takes it over, and first looks for the
                         |  message in the channel's history (the send may have happened)
                         +--release (Slack refused: nothing was posted)--> (none)
 
-A sent entry can be leased again for an edit (the post grows, `headlines.delivery.slack`).
+  A sent entry can be leased again for an edit (the post grows, `headlines.delivery.slack`).
+
+Every de-duplication layer, outside in:
+
+1. Slack Events API retries: `claim(EVENT_SCOPE, event_id)` on the ack path (`slack/app.py`); released if queuing fails.
+2. A replayed signed slash command: `claim(COMMAND_SCOPE, sha256(timestamp, body))` (`slack/app.py`).
+3. Feed entries already stored: skipped by their URL key (`models.url_key`, `feeds.py`); their job id is
+   `feed:<dedup key>`.
+4. Ingest job ids: `http:<story id>:<content hash>` (webhook), the S3 key and ETag (`aws/s3_articles.py`).
+5. Job runs: Powertools Idempotency on `Job.id` in the worker (`handlers/worker.py`, DynamoDB), which also refuses
+   a second worker while the first run is in progress (an SQS redelivery after the visibility timeout).
+6. Stories: one per article dedup key (`Article.dedup_key`: `url_key` of its URL, else its content hash);
+   storing again updates it (`Store.put`, `Pipeline.process`).
+7. Posts: the `PostLedger` above, per channel and story (or event: one message grows, `delivery/slack.py`).
+8. A `chat.postMessage` whose answer was lost: the channel's history is searched before posting again
+   (`delivery/retry.py`, `delivery/slack.py`).
+9. Digests: `claim(digest_scope(channel), story_id)` per story (`slack/digest.py`), released when the post fails.
 """
 
 from __future__ import annotations
@@ -24,6 +45,27 @@ from headlines.store.base import PostRecord, Store, StoreError
 
 Clock = Callable[[], datetime]
 MAX_RACES = 20
+
+EVENT_SCOPE = "~slack-event"
+"""Events API ids already taken in: Slack's retries are dropped by it."""
+COMMAND_SCOPE = "~slack-command"
+"""Slash commands already taken in (a hash of the signed timestamp and body): a captured signed request
+replayed inside Slack's five-minute window runs once."""
+
+
+def digest_scope(channel: str) -> str:
+    """The stories this channel's digests already carried."""
+    return f"~digest:{channel}"
+
+
+def claim(store: Store, scope: str, key: str) -> bool:
+    """Take (scope, key) once: True for the first caller, False for every later one (until `release`)."""
+    return store.record_post(scope, key)
+
+
+def release(store: Store, scope: str, key: str) -> None:
+    """Undo `claim` when the work it guarded failed, so a retry can take it again."""
+    store.forget_post(scope, key)
 
 
 def utcnow() -> datetime:

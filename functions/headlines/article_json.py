@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from headlines.errors import BadInputError
 from headlines.models import Article
 
 MAX_INGEST_BYTES = 5 * 1024 * 1024
@@ -18,7 +19,7 @@ MAX_INGEST_BYTES = 5 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class IngestError(Exception):
+class IngestError(BadInputError):
     """The input is not an article. `fields` maps each bad field to its problem (empty when the whole input is bad)."""
 
     def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
