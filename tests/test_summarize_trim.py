@@ -73,6 +73,8 @@ def test_trims_what_a_summary_does_not_need(sentence: str, trimmed: str) -> None
         # brackets inside a quotation are the editor's and carry the meaning
         "'Ultimately, the (organization) decided not to move forward with the plot,' prosecutors said.",
         "Van Gaal explained: 'He (McNair) hadn't any confidence at all after the first goal.'",
+        # quoted words stay verbatim: no age or apposition cut inside a quotation
+        "He said: 'Smith, the manager, would need Jones, 45, on the pitch every week.'",
         # an apposition followed by another clause, not by the main verb
         "UK house prices increased by 1.1% in December, the first monthly rise since September, the Halifax has said.",
         "The bidder was Baikal Finance Group, which was bought days later by Rosneft, a Russian oil firm.",

@@ -6,6 +6,7 @@ and leaves a grammatical sentence that says the same thing.
 
 - parentheticals: `the World Health Organization (WHO) said` -> `the World Health Organization said`,
   `£5m ($7.7m)` -> `£5m`; never a bracket holding a quotation, and never one that opens the sentence;
+- nothing inside or after the first quotation mark: quoted words stay verbatim;
 - ages: `John Smith, 45, was` -> `John Smith was`;
 - non-restrictive appositions and relative clauses after a name: `Jane Doe, a spokeswoman for the agency,
   said` -> `Jane Doe said`; `Paris, which hosts the talks, is` -> `Paris is`;
@@ -20,6 +21,7 @@ end with punctuation and keep at least `MIN_WORDS` words).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from headlines.summarize.coherence import is_cut, is_speakerless_quote, quoted_words
 
@@ -58,6 +60,11 @@ def _quote_start(text: str) -> int:
     return m.start() if m else len(text)
 
 
+def _before_quote(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    quote_at = _quote_start(text)
+    return pattern.sub(lambda m: replace(m) if m.start() < quote_at else m.group(0), text)
+
+
 def trim_sentence(sentence: str) -> str:
     """The sentence without parentheticals, ages, appositions after a name and pronoun attribution tails.
 
@@ -68,10 +75,10 @@ def trim_sentence(sentence: str) -> str:
     text = original
     if not text or text[0] == "(":
         return original
-    quote_at = _quote_start(text)
-    text = _PAREN.sub(lambda m: m.group(0) if m.start() >= quote_at else "", text)
-    text = _AGE.sub("", text)
-    text = _APPOSITION.sub(lambda m: m.group("name"), text)
+    # Only before the first quotation: quoted words stay verbatim.
+    text = _before_quote(_PAREN, text, lambda m: "")
+    text = _before_quote(_AGE, text, lambda m: "")
+    text = _before_quote(_APPOSITION, text, lambda m: m.group("name"))
     if not any(c in text for c in _QUOTE_CHARS) and not quoted_words(text):
         text = _PRONOUN_TAIL.sub(lambda m: m.group("end"), text)
         text = _ACCORDING_PRONOUN.sub(lambda m: m.group("end"), text)
