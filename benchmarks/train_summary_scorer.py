@@ -153,8 +153,9 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="report, but do not write the weights")
     parser.add_argument("--extra-weight", type=float, default=EXTRA_WEIGHT, help="weight of each --extra set vs --data")
     parser.add_argument("--length-weight", type=float, default=LENGTH_WEIGHT, help="selection's budget-use bonus (report only)")
+    parser.add_argument("--no-trim", action="store_true", help="never trim inside sentences to fit the budget (report only)")
     args = parser.parse_args()
-    options = {"length_weight": args.length_weight}
+    options: dict[str, Any] = {"length_weight": args.length_weight, "trim": not args.no_trim}
 
     from headlines.evaluation.summaries import _Rouge
 

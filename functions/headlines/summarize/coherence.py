@@ -142,8 +142,11 @@ def reader_problems(summary: Sequence[str], article_sentences: Sequence[str]) ->
         return problems
     problems.furniture = int(any(is_furniture_sentence(s) for s in summary))
     problems.cut = int(any(is_cut(s) for s in summary))
+    from headlines.summarize.trim import trim_sentence  # trim builds on this module's quote checks
+
     first = _norm(summary[0])
-    opener_is_lead = bool(article_sentences) and _norm(article_sentences[0]) == first
+    lead = article_sentences[0] if article_sentences else None
+    opener_is_lead = lead is not None and first in {_norm(lead), _norm(trim_sentence(lead))}
     problems.unresolved_opening = int(is_dependent_opening(summary[0]) and not opener_is_lead)
     problems.quote_without_speaker = int(any(is_speakerless_quote(s) for s in summary))
     problems.near_duplicate = int(any(near_duplicates(a, b) for i, a in enumerate(summary) for b in summary[i + 1 :]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -23,6 +23,7 @@ from headlines.models import Article
 from headlines.summarize.coherence import is_cut, is_dependent_opening, is_speakerless_quote, near_duplicates
 from headlines.summarize.features import sentence_features
 from headlines.summarize.scorer import SentenceScorer
+from headlines.summarize.trim import trim_sentence
 from headlines.text import split_sentences_with_paragraphs, truncate_words, word_count
 
 MAX_CANDIDATE_SENTENCES = 120
@@ -48,24 +49,35 @@ LENGTH_WEIGHT = 1.5
 """Bonus for using the word budget, in units of one sentence's inclusion probability (tuned on both styles)."""
 
 
+MMR_WEIGHT = 0.0
+"""Penalty per chosen pair, times their cosine: overlapping sentences are worth less together (MMR-style)."""
+
+
 class SummarizeError(BadInputError, ValueError):
     """The article has no summarisable text, e.g. its body was only markup or agency boilerplate."""
 
 
 @dataclass
 class Document:
-    """An article split for scoring: candidate sentences, paragraph starts and title."""
+    """An article split for scoring: candidate sentences, paragraph starts, title, and each sentence trimmed
+    (`trim.py`; the sentence itself where nothing is trimmed)."""
 
     sentences: list[str]
     paragraph_starts: list[bool]
     title: str | None
+    trimmed: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.trimmed) != len(self.sentences):
+            self.trimmed = list(self.sentences)
 
     @classmethod
     def from_article(cls, article: Article) -> Document:
         pairs = split_sentences_with_paragraphs(article.body)[:MAX_CANDIDATE_SENTENCES]
         sentences = [truncate_words(s, MAX_SENTENCE_WORDS) for s, _ in pairs]
         title = (article.title or "").strip() or None
-        return cls(sentences=sentences, paragraph_starts=[p for _, p in pairs], title=title)
+        trimmed = [trim_sentence(s) for s in sentences]
+        return cls(sentences=sentences, paragraph_starts=[p for _, p in pairs], title=title, trimmed=trimmed)
 
 
 class EmbeddingSummarizer:
@@ -84,8 +96,12 @@ class EmbeddingSummarizer:
         *,
         redundancy: float = REDUNDANCY_THRESHOLD,
         length_weight: float = LENGTH_WEIGHT,
+        trim: bool = True,
+        mmr: float = MMR_WEIGHT,
     ) -> None:
         self.encoder = encoder
+        self.trim = trim
+        self.mmr = mmr
         self.scorer = scorer or SentenceScorer.load()
         self.redundancy = redundancy
         self.length_weight = length_weight
@@ -150,6 +166,7 @@ class EmbeddingSummarizer:
         share of the word budget it uses; the best set wins. Too many sets to weigh: `select_greedy`.
         """
         words = [word_count(s) for s in doc.sentences]
+        short = [word_count(s) for s in doc.trimmed] if self.trim else words
         prob = 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = [i for i in order if readable(doc.sentences[i])][:POOL]
@@ -160,23 +177,29 @@ class EmbeddingSummarizer:
             return self.select_greedy(doc, scores, emb, sentences=sentences, max_words=max_words)
         budget = min(max_words, sum(sorted(words[i] for i in pool)[-sentences:]))  # what could be filled at most
         repeats = {(a, b) for a, b in combinations(pool, 2) if self._repeats(doc, emb, [a], b)}
-        best: tuple[float, tuple[int, ...]] | None = None
+        best: tuple[float, tuple[int, ...], bool] | None = None
         for k in range(1, sentences + 1):
             for subset in combinations(pool, k):  # ascending, so subset[0] opens the summary
                 used = sum(words[i] for i in subset)
-                if used > max_words:
-                    continue
+                trimmed = used > max_words  # whole sentences when they fit; trimmed ones only to fit the budget
+                if trimmed:
+                    used = sum(short[i] for i in subset)
+                    if used > max_words:
+                        continue
                 opener = subset[0]
                 if opener > 0 and is_dependent_opening(doc.sentences[opener]) and opener - 1 not in subset:
                     continue
                 if any(pair in repeats for pair in combinations(subset, 2)):
                     continue
                 value = float(sum(prob[i] for i in subset)) + self.length_weight * used / max(1, budget)
+                if self.mmr and k > 1:
+                    value -= self.mmr * sum(max(0.0, float(emb[a] @ emb[b])) for a, b in combinations(subset, 2))
                 if best is None or value > best[0] + 1e-12:
-                    best = (value, subset)
+                    best = (value, subset, trimmed)
         if best is None:
             return self.select_greedy(doc, scores, emb, sentences=sentences, max_words=max_words)
-        return [doc.sentences[i] for i in best[1]]
+        shown = doc.trimmed if best[2] else doc.sentences
+        return [shown[i] for i in best[1]]
 
     def select_greedy(self, doc: Document, scores: np.ndarray, emb: np.ndarray, *, sentences: int, max_words: int) -> list[str]:
         """Best-scoring sentences within both limits that read cleanly on their own, in reading order.
