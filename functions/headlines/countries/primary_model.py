@@ -48,6 +48,8 @@ class CandidateStats:
     first: float = 1.0
     dateline: bool = False
     list_peers: set[str] = field(default_factory=set)
+    certain: float = 0.0
+    """Evidence from mentions that were not a contested namesake reading (`context.Choice.contested`)."""
 
 
 def mark_lists(text: str, found: list[tuple[int, str]], stats: dict[str, CandidateStats]) -> None:
