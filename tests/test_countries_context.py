@@ -170,6 +170,20 @@ PRIMARY_CASES = [
         set(),
         {"LB"},
     ),
+    (
+        "building or estate named after a foreign place",
+        "Residents escape fire at Northland apartments",
+        "Fire crews from North Kansas City and Kansas City fought the blaze in the 1600 block of Northeast Club House Drive.",
+        {"US"},
+        {"NZ"},
+    ),
+    (
+        "language, not a country",
+        "Economy affecting students",
+        "Students who take a year off should plan a budget, a guidance counselor who also teaches English said.",
+        set(),
+        {"GB"},
+    ),
     # -- the same names read at world scale keep their country
     ("namesake, world story", "Budget plan", "Officials in Athens said the plan would go ahead.", {"GR"}, set()),
     (

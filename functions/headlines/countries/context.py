@@ -278,8 +278,8 @@ class Context:
             return Choice(*pinned[0])
         if key in self.pinned and kind not in _COUNTRY_KINDS:
             # 'EDMONTON, Ky': a town too small for the namesake table, in the division the story names
-            pin_code, pin_admin = sorted(self.pinned[key])[0]
-            return Choice(pin_code, pin_admin)
+            code, admin = sorted(self.pinned[key])[0]
+            return Choice(code, admin)
         given_name = gates and key in GIVEN_NAME_COUNTRIES
         if kind in _COUNTRY_KINDS and not namesakes and (not given_name or caps or self._world_story(key)):
             return Choice(candidates[0]) if len(candidates) == 1 else self._by_support(key, candidates)
@@ -322,7 +322,19 @@ class Context:
             single = len({c for c, _, _ in namesakes} | set(candidates)) == 1
             if not (alone and single and (not gates or lex.wordy.get(key, 0.0) < WORDY_ZIPF) and not given_name):
                 return Choice(None)
-        return Choice(code, best_admin, kind in _PLACE_NAME_KINDS and self._contested(key, code, ctx, namesakes))
+        contested = kind in _PLACE_NAME_KINDS and (
+            self._contested(key, code, ctx, namesakes) or self._stray(key, kind, code, prior, ctx)
+        )
+        return Choice(code, best_admin, contested)
+
+    def _stray(self, key: str, kind: str, code: str, prior: float, ctx: float) -> bool:
+        """A minor foreign place in a local-news story about another country, with nothing backing it ('Northland
+        apartments' in a Kansas City fire story): more likely a neighbourhood, estate or building named after it."""
+        if not (self.signals.contested and self.local) or kind not in ("city", "region") or prior >= WORDY_MAX_PRIOR:
+            return False
+        if ctx >= 1.0 or code == self.home or self._support_without(key, code) >= 1.0 or key in self.lexicon.admins:
+            return False
+        return any(v >= 1.0 for c, v in self.support.items() if c != code)
 
     def _contested(self, key: str, code: str, ctx: float, namesakes: Iterable[tuple[str, str, int]]) -> bool:
         """The reading won on prominence alone: no context backs it, a sizeable namesake lies in another country, and

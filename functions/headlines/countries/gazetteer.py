@@ -188,6 +188,7 @@ class GazetteerTagger:
             st = stats.setdefault(code, CandidateStats())
             st.mentions += 1
             st.names += m.kind == "name"
+            st.demonyms += m.kind == "demonym"
             if not choice.contested:
                 st.certain += m.weight * pos
             if src == 0:
@@ -238,10 +239,12 @@ class GazetteerTagger:
             tags.append(country_tag(code, raw / top, primary=primary))
         if not any(t.primary for t in tags):
             # Only weak evidence (one passing mention, or a name inside a longer name): the feed's home country
-            # leads when there is one; otherwise the best-supported country that is not a guess is the story's.
+            # leads when there is one; otherwise the best-supported country that is not a guess is the story's. A
+            # lone adjective ('English class', 'Spanish Oaks') is as often a language or a name as the country.
             if article.source_country and article.source_country not in scores:
                 tags.insert(0, country_tag(article.source_country, w.source_score, primary=True))
             else:
-                best = max((raw for code, raw in ranked if code not in guess), default=None)
-                tags = [t.model_copy(update={"primary": t.code not in guess and scores[t.code] == best}) for t in tags]
+                weak = guess | {code for code in scores if stats[code].demonyms == stats[code].mentions}
+                best = max((raw for code, raw in ranked if code not in weak), default=None)
+                tags = [t.model_copy(update={"primary": t.code not in weak and scores[t.code] == best}) for t in tags]
         return tags
