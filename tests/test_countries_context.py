@@ -180,7 +180,11 @@ PRIMARY_CASES = [
     (
         "language, not a country",
         "Economy affecting students",
-        "Students who take a year off should plan a budget, a guidance counselor who also teaches English said.",
+        "Students who take a year or two off after high school should check what happens to their health insurance. "
+        "That can be a big consideration for some young people. Counselors encourage them to plan how they will "
+        "budget their money so they do not get used to having all of that income. If they return to school with "
+        "fewer hours, expenses that have grown to a whole paycheck can be difficult, said a counselor who also heads "
+        "the English department.",
         set(),
         {"GB"},
     ),
