@@ -188,6 +188,13 @@ PRIMARY_CASES = [
         set(),
         {"GB"},
     ),
+    (
+        "team named after a local town",
+        "Club night",
+        "The Lebanon Valley College team beat Messiah University 3-1 at the Lebanon Valley Expo Center on Ingleside Ave.",
+        set(),
+        {"LB"},
+    ),
     # -- the same names read at world scale keep their country
     ("namesake, world story", "Budget plan", "Officials in Athens said the plan would go ahead.", {"GR"}, set()),
     (
