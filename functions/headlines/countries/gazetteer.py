@@ -188,7 +188,10 @@ class GazetteerTagger:
             st = stats.setdefault(code, CandidateStats())
             st.mentions += 1
             st.names += m.kind == "name"
-            st.demonyms += m.kind == "demonym"
+            # 'Franco-Russian talks', 'Sino-Japanese pact': a compound names both countries, not a lone adjective
+            source = (article.title or "") if src == 1 else text
+            compound = m.surface.endswith("-") or (src > 0 and m.start > 0 and source[m.start - 1 : m.start] == "-")
+            st.demonyms += m.kind == "demonym" and not compound
             if not choice.contested:
                 st.certain += m.weight * pos
             if src == 0:
