@@ -27,7 +27,10 @@ CONFIGS = {
     "- home country / ccTLD": Signals(home_country=False),
     "- gates (common words, first names, Congress)": Signals(gates=False),
     "- text guards (streets, persons, acronyms, adjectives)": Signals(text_guards=False),
-    "no context signals": Signals(False, False, False, False, False),
+    "- contested namesakes (local story, lone famous name)": Signals(contested=False),
+    "no context signals": Signals(
+        namesakes=False, small_places=False, home_country=False, gates=False, text_guards=False, contested=False
+    ),
 }
 
 

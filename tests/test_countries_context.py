@@ -106,6 +106,20 @@ CASES = [
     ),
     ("person", "Suspects flee", "Police said Brown and Jordan fled in a stolen car on Tuesday night.", set(), {"JO"}),
     (
+        "person (the surname alone, later)",
+        "Drumming up interest",
+        "Jeff Hamilton plies the drumsticks on the new record. Hamilton will appear on national television this week.",
+        set(),
+        {"CA", "NZ"},
+    ),
+    (
+        "person, not a qualifier",
+        "Apartments fill up",
+        "The Spina Bifida Association of Western Pennsylvania said the waiting list had grown.",
+        {"US"},
+        set(),
+    ),
+    (
         "person vs country",
         "Aid package",
         "The EC agreed aid for Egypt, Jordan and Syria, officials in Brussels said.",
@@ -130,6 +144,86 @@ CASES = [
     ("small place", "Deputies arrest teen", "Rapides Parish deputies arrested a teen on a weapon count.", {"US"}, set()),
     ("small place", "Storm season", "Hurricane season starts in June, forecasters said.", set(), {"US"}),
 ]
+
+
+# (class, title, body, countries that must be primary, countries that must not be primary: they may stay tags)
+PRIMARY_CASES = [
+    # -- a lone famous name in a story that reads like local news: a guess, never a channel
+    (
+        "namesake, local story",
+        "Police ready to enforce skate ban",
+        "Athens police said skaters found downtown on Ingleside Ave. will be fined from next week.",
+        set(),
+        {"GR"},
+    ),
+    (
+        "namesake, local story",
+        "Man faces charges",
+        "A Paris man was arrested Sunday at Paris City Hall. He is to appear in Henry County General Sessions Court.",
+        {"US"},
+        {"FR"},
+    ),
+    (
+        "country name, local story",
+        "Arlene M. Rittle",
+        "She was born in Jackson Township and lived on Cumberland St. in Lebanon for 50 years.",
+        set(),
+        {"LB"},
+    ),
+    (
+        "building or estate named after a foreign place",
+        "Residents escape fire at Northland apartments",
+        "Fire crews from North Kansas City and Kansas City fought the blaze in the 1600 block of Northeast Club House Drive.",
+        {"US"},
+        {"NZ"},
+    ),
+    (
+        "language, not a country",
+        "Economy affecting students",
+        "Students who take a year or two off after high school should check what happens to their health insurance. "
+        "That can be a big consideration for some young people. Counselors encourage them to plan how they will "
+        "budget their money so they do not get used to having all of that income. If they return to school with "
+        "fewer hours, expenses that have grown to a whole paycheck can be difficult, said a counselor who also heads "
+        "the English department.",
+        set(),
+        {"GB"},
+    ),
+    (
+        "team named after a local town",
+        "Club night",
+        "The Lebanon Valley College team beat Messiah University 3-1 at the Lebanon Valley Expo Center on Ingleside Ave.",
+        set(),
+        {"LB"},
+    ),
+    # -- the same names read at world scale keep their country
+    ("namesake, world story", "Budget plan", "Officials in Athens said the plan would go ahead.", {"GR"}, set()),
+    (
+        "namesake, world story with a local word",
+        "Embassy moves",
+        "The embassy moved to a new building on Vasilissis Sofias Avenue in Athens, the Greek foreign ministry said.",
+        {"GR"},
+        set(),
+    ),
+    (
+        "country name, wire story",
+        "IMF APPROVES AID FOR JAMAICA",
+        "WASHINGTON, March 3 - The IMF approved a loan for Jamaica. Jamaica will draw the first tranche in May.",
+        {"JM"},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "body", "primary", "not_primary"), PRIMARY_CASES, ids=[f"{c[0]}: {c[1]}" for c in PRIMARY_CASES]
+)
+def test_error_classes_primary(
+    tagger: GazetteerTagger, kind: str, title: str, body: str, primary: set[str], not_primary: set[str]
+) -> None:
+    article = Article(title=title, body=body)
+    codes = {t.code for t in tagger.tag(article) if t.primary}
+    assert primary <= codes, (kind, codes, tagger.explain(article))
+    assert not (not_primary & codes), (kind, codes, tagger.explain(article))
 
 
 @pytest.fixture(scope="module")

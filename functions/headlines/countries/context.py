@@ -51,6 +51,16 @@ WORDY_MAX_PRIOR = 400_000
 COUNTRY_NAME_CLUSTER = 3.0
 """Votes for one division (a named state counts 2, each town in it 1) that let a country's name be a town there
 ('Palestine' in a story naming Texas, Houston and Crockett) without the state named right by it."""
+RIVAL_POP = 15_000
+"""A namesake abroad of at least this many people (a town with its own paper) makes a name *contested* when the
+story gives no context for the reading it resolves to (no division, no support for its country, not the home
+country), names no country outright and reads like local news: 'Paris' alone in a local paper could be Paris, Texas
+or Paris, Tennessee as well as France. A contested reading is kept as a tag (the prominent one is still the best
+guess) but cannot by itself make its country primary (`GazetteerTagger.tag`). 10,000 and 15,000 scored the same on
+the dev tune half; 15,000 keeps 'America' (a town of 13,600 in Argentina) out."""
+OUTRIGHT_MIN = 0.75
+"""A country named with less weight than a plain mention (a demonym inside a name: 'Spanish Oaks Apartments') does not
+make a story a world story."""
 DIVISION_PRIOR = 7.0
 """Prominence of a first-level division ('Georgia' the state): below a country of the same name (8.0) unless the
 story supports the division's country or names places in it."""
@@ -62,6 +72,8 @@ CONTEXT_METONYMS = frozenset({"congress"})
 they count only when their country has other support or the story names no other country."""
 
 _COUNTRY_KINDS = frozenset({"name", "demonym", "metonym"})
+_PLACE_NAME_KINDS = frozenset({"name", "capital", "city", "region", "place"})
+"""Kinds whose reading can be contested by a namesake: demonyms and metonyms ('French', 'the Kremlin') cannot."""
 
 # Country-code TLDs that sites use for other reasons (.tv, .io, .me ...) say nothing about the source's country.
 _VANITY_TLDS = frozenset(
@@ -127,6 +139,9 @@ class Signals:
     text_guards: bool = True
     """Local text shapes: a street ('Memphis St.'), a town before a surname ('Kati Mather'), 'the Metro', a short
     capitalised acronym ('CHU'), a demonym as a cultural adjective ('Irish pub') or a language ('in Spanish')."""
+    contested: bool = True
+    """A country whose only evidence is a name read by prominence alone, with a sizeable namesake abroad and no
+    context ('Athens' alone in a small-town paper), is a tag but not primary."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,8 @@ class Choice:
 
     code: str | None
     admin: str | None = None
+    contested: bool = False
+    """Chosen by prominence alone over a namesake in another country of `RIVAL_POP`+ people: a guess."""
 
 
 class Context:
@@ -148,12 +165,15 @@ class Context:
         explicit_admins: Iterable[tuple[str, str]] = (),
         pinned: dict[str, set[tuple[str, str]]] | None = None,
         signals: Signals | None = None,
+        local: bool = False,
     ) -> None:
         """`keys`: (folded name, kind, evidence weight, candidate countries) of every mention in the story;
         `explicit_admins`: divisions named in a dateline or after a town ('Alexandria, La.'); `pinned`: names the
-        story places in a division outright ('Paris, Texas' -> paris: {(US, TX)})."""
+        story places in a division outright ('Paris, Texas' -> paris: {(US, TX)}); `local`: the story reads like
+        local news (`signals.local_shape`), where a lone famous name may be a local namesake."""
         self.lexicon = lexicon
         self.signals = signals or Signals()
+        self.local = local
         self.home = home if self.signals.home_country else None
         self.votes: dict[tuple[str, str], float] = {}
         self.pinned = (pinned or {}) if self.signals.namesakes else {}
@@ -161,6 +181,8 @@ class Context:
         """Divisions named right after a town ('Lebanon, Pa.') or in the dateline: what may turn a country's name
         into a town's."""
         self.named_countries: dict[str, set[str]] = {}
+        self.outright: set[str] = set()
+        """Keys that name a country outright or date the story (a country name, demonym, metonym, a dateline)."""
         self.own: dict[str, set[tuple[str, str]]] = {}
         self.support: dict[str, float] = {}
         self.support_by_key: dict[str, dict[str, float]] = {}
@@ -170,6 +192,8 @@ class Context:
         for key, kind, weight, candidates in keys:
             if kind in _COUNTRY_KINDS and len(candidates) == 1:
                 self.named_countries.setdefault(candidates[0], set()).add(key)
+            if (kind in _COUNTRY_KINDS and weight >= OUTRIGHT_MIN) or kind == "dateline":
+                self.outright.add(key)
             if self.unambiguous(key, kind, candidates):
                 code = candidates[0]
                 self.support[code] = self.support.get(code, 0.0) + weight
@@ -298,7 +322,30 @@ class Context:
             single = len({c for c, _, _ in namesakes} | set(candidates)) == 1
             if not (alone and single and (not gates or lex.wordy.get(key, 0.0) < WORDY_ZIPF) and not given_name):
                 return Choice(None)
-        return Choice(code, best_admin)
+        contested = kind in _PLACE_NAME_KINDS and (
+            self._contested(key, code, ctx, namesakes) or self._stray(key, kind, code, prior, ctx)
+        )
+        return Choice(code, best_admin, contested)
+
+    def _stray(self, key: str, kind: str, code: str, prior: float, ctx: float) -> bool:
+        """A minor foreign place in a local-news story about another country, with nothing backing it ('Northland
+        apartments' in a Kansas City fire story): more likely a neighbourhood, estate or building named after it."""
+        if not (self.signals.contested and self.local) or kind not in ("city", "region") or prior >= WORDY_MAX_PRIOR:
+            return False
+        if ctx >= 1.0 or code == self.home or self._support_without(key, code) >= 1.0 or key in self.lexicon.admins:
+            return False
+        return any(v >= 1.0 for c, v in self.support.items() if c != code)
+
+    def _contested(self, key: str, code: str, ctx: float, namesakes: Iterable[tuple[str, str, int]]) -> bool:
+        """The reading won on prominence alone: no context backs it, a sizeable namesake lies in another country, and
+        the story is local news in shape (a street address, a county, 'a Paris man') with no dateline and no other
+        country named outright. A wire story datelined WASHINGTON that mentions Moscow, a story that also names
+        Mexico, or 'officials in Paris said' read place names at world scale."""
+        if not (self.signals.contested and self.local) or ctx >= 1.0 or code == self.home or self.outright - {key}:
+            return False
+        if self._support_without(key, code) >= 1.0:
+            return False
+        return any(c != code and pop >= RIVAL_POP for c, _, pop in namesakes)
 
     def _prior(self, key: str) -> float:
         entry = self.lexicon.entries.get(key)

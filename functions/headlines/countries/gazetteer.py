@@ -18,11 +18,19 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from headlines.countries.context import Context, Signals, host_country
+from headlines.countries.context import Choice, Context, Signals, host_country
 from headlines.countries.data import country_names, country_tag
 from headlines.countries.lexicon import Lexicon, build_lexicon, fold
 from headlines.countries.primary_model import CandidateStats, features, load_primary_model, mark_lists
-from headlines.countries.signals import Mention, body_dateline, dateline_parts, find_mentions, lookup_dateline
+from headlines.countries.signals import (
+    Mention,
+    body_dateline,
+    dateline_parts,
+    find_mentions,
+    local_shape,
+    lookup_dateline,
+    person_names,
+)
 from headlines.models import Article, CountryTag
 
 
@@ -125,11 +133,15 @@ class GazetteerTagger:
                 known = dl_region and (fold(dl_region) in lex.dateline_regions or fold(dl_region) in lex.entries)
                 surface = ", ".join(p for p in (dl_place, dl_region if known else None) if p)
                 weighted.append((Mention(codes[:1], 1.0, "dateline", -1, "", surface), w.dateline, 0))
+        persons: set[str] = set()
         if article.title:
-            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title, **opts))
+            weighted.extend((m, w.title, 1) for m in find_mentions(lex, article.title, persons=persons, **opts))
         text = body[resume:]
-        for m in find_mentions(lex, text, **opts):  # a body (or a question) in capitals is read as capitals
+        for m in find_mentions(lex, text, persons=persons, **opts):  # a body (or a question) in capitals is read as capitals
             weighted.append((m, w.lead if m.start < w.lead_chars else w.body, 2))
+        if persons:  # 'Jeff Hamilton ... Hamilton will appear': the bare name is the person too
+            kept = {id(m) for m in person_names([m for m, _, _ in weighted], persons)}
+            weighted = [item for item in weighted if id(item[0]) in kept]
         pinned: dict[str, set[tuple[str, str]]] = {}
         for src, source in ((1, article.title or ""), (2, text)):
             for abbrev in _STATE_AFTER_COMMA.finditer(source):
@@ -152,15 +164,16 @@ class GazetteerTagger:
             explicit_admins,
             pinned,
             w.signals,
+            local_shape(f"{article.title or ''}\n{text}"),
         )
 
-        def resolve(m: Mention) -> str | None:
+        def resolve(m: Mention) -> Choice:
             if not m.key:
-                return m.candidates[0]
+                return Choice(m.candidates[0])
             entry = lex.entries.get(m.key)
-            return ctx.resolve(m.key, m.kind, m.candidates, entry.prior if entry is not None else 0.0, m.caps).code
+            return ctx.resolve(m.key, m.kind, m.candidates, entry.prior if entry is not None else 0.0, m.caps)
 
-        first = [(m.key, resolve(m), m.weight * pos) for m, pos, src in weighted if src and m.key]
+        first = [(m.key, resolve(m).code, m.weight * pos) for m, pos, src in weighted if src and m.key]
         first += [(key, codes[0], weight) for key, _, weight, codes in dateline_keys]
         ctx.settle((key, code, weight) for key, code, weight in first if code is not None)
         scores: dict[str, float] = {}
@@ -169,7 +182,8 @@ class GazetteerTagger:
         stats: dict[str, CandidateStats] = {}
         found: dict[int, list[tuple[int, str]]] = {1: [], 2: []}
         for m, pos, src in weighted:
-            code = resolve(m)
+            choice = resolve(m)
+            code = choice.code
             if code is None:
                 continue
             scores[code] = scores.get(code, 0.0) + m.weight * pos
@@ -179,6 +193,12 @@ class GazetteerTagger:
             st = stats.setdefault(code, CandidateStats())
             st.mentions += 1
             st.names += m.kind == "name"
+            # 'Franco-Russian talks', 'Sino-Japanese pact': a compound names both countries, not a lone adjective
+            source = (article.title or "") if src == 1 else text
+            compound = m.surface.endswith("-") or (src > 0 and m.start > 0 and source[m.start - 1 : m.start] == "-")
+            st.demonyms += m.kind == "demonym" and not compound
+            if not choice.contested:
+                st.certain += m.weight * pos
             if src == 0:
                 st.dateline = True
                 st.first = 0.0
@@ -211,8 +231,13 @@ class GazetteerTagger:
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         tags = []
         model = load_primary_model() if w.classifier else None
+        # A country known only from contested namesake readings ('Athens' alone: Greece or Athens, Tennessee) is a
+        # tag, never primary: a wrong channel is worse than none.
+        guess = {code for code in scores if stats[code].certain <= 0.0}
         for code, raw in ranked:
-            if model is not None:
+            if code in guess:
+                primary = False
+            elif model is not None:
                 # The floor keeps a lone weak mention (a first name, a name inside a longer name) from leading.
                 p = model.probability(features(code, scores, title_scores, stats))
                 primary = raw >= w.model_min_primary and p >= model.threshold
@@ -222,9 +247,12 @@ class GazetteerTagger:
             tags.append(country_tag(code, raw / top, primary=primary))
         if not any(t.primary for t in tags):
             # Only weak evidence (one passing mention, or a name inside a longer name): the feed's home country
-            # leads when there is one; otherwise the best-supported country is the story's.
+            # leads when there is one; otherwise the best-supported country that is not a guess is the story's. A
+            # lone adjective ('English class', 'Spanish Oaks') is as often a language or a name as the country.
             if article.source_country and article.source_country not in scores:
                 tags.insert(0, country_tag(article.source_country, w.source_score, primary=True))
             else:
-                tags = [t.model_copy(update={"primary": t.score >= 1.0}) for t in tags]
+                weak = guess | {code for code in scores if stats[code].demonyms == stats[code].mentions}
+                best = max((raw for code, raw in ranked if code not in weak), default=None)
+                tags = [t.model_copy(update={"primary": t.code not in weak and scores[t.code] == best}) for t in tags]
         return tags

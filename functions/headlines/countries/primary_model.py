@@ -50,6 +50,9 @@ class CandidateStats:
     first: float = 1.0
     dateline: bool = False
     list_peers: set[str] = field(default_factory=set)
+    demonyms: int = 0
+    certain: float = 0.0
+    """Evidence from mentions that were not a contested namesake reading (`context.Choice.contested`)."""
 
 
 def mark_lists(text: str, found: list[tuple[int, str]], stats: dict[str, CandidateStats]) -> None:

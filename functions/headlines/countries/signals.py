@@ -142,6 +142,38 @@ _CULTURAL_NOUNS = frozenset(
 """A demonym before one of these is a cultural adjective or a language ('Irish pub', 'English teacher', 'Indian
 reservation', 'Indian Ocean'), not a country in the story."""
 _PLACE_KINDS = frozenset({"city", "region", "place"})
+_AREA_WORDS = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "northeastern",
+        "northwestern",
+        "southeastern",
+        "southwestern",
+        "upper",
+        "lower",
+        "greater",
+        "downtown",
+        "rural",
+        "coastal",
+        "inner",
+        "outer",
+        "upstate",
+        "downstate",
+    }
+)
+"""Words that qualify a place ('Western Pennsylvania', 'Upstate New York', 'Greater Manchester'): never a first name."""
 _CIVIC_WORDS = frozenset(
     {
         "police",
@@ -284,12 +316,20 @@ def lookup_dateline(lexicon: Lexicon, place: str | None, region: str | None = No
 
 
 def find_mentions(
-    lexicon: Lexicon, text: str, *, all_caps: bool | None = None, guards: bool = True, small_places: bool = True
+    lexicon: Lexicon,
+    text: str,
+    *,
+    all_caps: bool | None = None,
+    guards: bool = True,
+    small_places: bool = True,
+    persons: set[str] | None = None,
 ) -> list[Mention]:
     """Every gazetteer mention in `text`, longest match first, with person-name and compound-name guards.
 
     `guards`: the local-shape guards (streets, 'the Metro', acronyms, cultural adjectives, languages, a town before
-    a surname); `small_places`: towns and counties from the namesake table. Both on in production.
+    a surname); `small_places`: towns and counties from the namesake table. Both on in production. `persons`, when
+    given, collects the one-word place names the guards read as part of a person's name ('Jeff Hamilton'), so the
+    caller can drop the same word standing alone elsewhere in the story ('Hamilton will appear'): see `person_names`.
     """
     if all_caps is None:
         letters = [ch for ch in text if ch.isalpha()]
@@ -344,6 +384,8 @@ def find_mentions(
                 elif not all_caps:
                     guard = _name_guard(lexicon, text, tokens, i)
                     if guard == 0.0 or (guards and guard < 1.0 and (entry.kind in _PLACE_KINDS or key in GIVEN_NAME_COUNTRIES)):
+                        if persons is not None and guards and (guard == 0.0 or key in GIVEN_NAME_COUNTRIES):
+                            persons.add(key)
                         continue  # a town, region or name leading a person's name ('Kati Mather', 'Jordan Dyer')
                     weight *= guard
             out.append(Mention(tuple(entry.candidates), weight, entry.kind, tok.start(), key, surface, all_caps))
@@ -357,6 +399,31 @@ def find_mentions(
         else:
             i += matched
     return out
+
+
+_NAMEABLE_KINDS = frozenset({"city", "region", "place", "capital"})
+_LOCAL_SHAPE = re.compile(
+    r"\b[A-Z][a-z]+\.? (?:St|Street|Ave|Avenue|Road|Rd|Lane|Ln|Blvd|Boulevard|Highway|Hwy|Pike|Parkway)\b"
+    r"|\b[A-Z][a-z]+ (?:County|Parish|Township|Borough)\b"
+    r"|\bblock of\b"
+    r"|\b(?:[Aa]n?|[Tt]he) [A-Z][a-z]+(?: [A-Z][a-z]+)? (?:man|woman|teen|teenager|boy|girl|resident|residents|couple|family)\b"
+    r"|\b[A-Z][a-z]+ native\b"
+)
+
+
+def local_shape(text: str) -> bool:
+    """The story reads like local news: a street address ('Memphis St.', 'Lone Oak Road'), a county, parish or
+    township, 'the 1600 block of', 'a Paris man', 'Richmond native'. In such a story a place name with a big
+    namesake abroad and nothing else around it is as likely the local town as the famous city."""
+    return _LOCAL_SHAPE.search(text) is not None
+
+
+def person_names(mentions: list[Mention], persons: set[str]) -> list[Mention]:
+    """Drop one-word place mentions of a word the story uses as a person's name elsewhere: after 'Jeff Hamilton',
+    a bare 'Hamilton' is the drummer, not the Canadian city (one sense per discourse, as NER coreference has it)."""
+    if not persons:
+        return mentions
+    return [m for m in mentions if not (m.key in persons and (m.kind in _NAMEABLE_KINDS or m.key in GIVEN_NAME_COUNTRIES))]
 
 
 _LANGUAGE_CUES = frozenset(
@@ -428,6 +495,8 @@ def _capitalised_name_part(lexicon: Lexicon, word: str) -> bool:
     """A capitalised word that is neither a place nor a common English word: likely part of a person's or firm's name."""
     if word.lower() in _HONORIFICS:
         return True
+    if word.lower() in _AREA_WORDS:
+        return False
     return (
         word[:1].isupper()
         and not word.isupper()
