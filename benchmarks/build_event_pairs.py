@@ -38,9 +38,11 @@ from typing import Any
 
 MULTI_STORY_TITLE = re.compile(
     r"\b(?:\d+|five|three|ten) (?:things|stories)\b|news from around our|\bquiz\b|\bbriefing\b|newsletter|"
-    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b|^onpolitics\b|\bphotos this week\b",
+    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b|^onpolitics\b|\bphotos this week\b|\bbiggest news\b",
     re.I,
 )
+MULTI_STORY_LEDE = re.compile(r"\bAlso in the news:")
+"""USA Today's daily roundup ("Colorado Springs shooting, Indonesia earthquake, Oath Keepers ...") says so in its lede."""
 MULTI_STORY_URL = re.compile(
     r"five-things|\d-things-(?:you-)?(?:need-)?know|things-podcast|around-our|quiz|briefing|"
     r"newsletter|photos-this-week|-(?:mon|tues|wednes|thurs|fri|satur|sun)days?-new",
@@ -158,12 +160,23 @@ _CAP = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z]")
 
 def multi_story(article: dict[str, Any]) -> bool:
     title = article["title"]
-    return bool(MULTI_STORY_TITLE.search(title) or MULTI_STORY_URL.search(article.get("url") or "") or title.count(",") >= 3)
+    return bool(
+        MULTI_STORY_TITLE.search(title)
+        or MULTI_STORY_URL.search(article.get("url") or "")
+        or MULTI_STORY_LEDE.search(article["body"][:600])
+        or title.count(",") >= 3
+    )
 
 
 def names(text: str) -> set[str]:
     """Capitalised words that are not stop words (lower-cased), e.g. {"yellowstone", "montana"}."""
-    return {w.lower().rstrip("'’s") for w in _CAP.findall(text) if w.lower() not in STOP and len(w) > 2}
+    out = set()
+    for word in _CAP.findall(text):
+        # The possessive only: `rstrip("'’s")` also ate every trailing s ("Texas" -> "texa", "Ross" -> "ro").
+        w = word.lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
+        if w not in STOP and len(w) > 2:
+            out.add(w)
+    return out
 
 
 def lede(article: dict[str, Any], chars: int = 400) -> str:

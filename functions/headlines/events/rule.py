@@ -34,8 +34,8 @@ class EventRule:
         cos = float(np.dot(a.vector, b.vector)) if cosine is None else cosine
         return (
             cos
-            + self.names * _jaccard(a.names, b.names)
-            + self.words * _jaccard(a.words, b.words)
+            + self.names * jaccard(a.names, b.names)
+            + self.words * jaccard(a.words, b.words)
             + (self.country if a.countries & b.countries else 0.0)
             - self.per_day * abs(a.time - b.time) / DAY
         )
@@ -44,7 +44,7 @@ class EventRule:
         return abs(a.time - b.time) <= self.window_days * DAY and self.score(a, b) >= self.threshold
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
