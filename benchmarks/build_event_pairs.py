@@ -14,13 +14,14 @@ How the pairs are derived (docs/events.md says the same):
 - **older** (hard negatives: same subject, different event): articles of the corpus published 21 days or more
   before the question's week whose title or lede contains a rare name from the question or its answer (a
   capitalised word that is not a stop word), paired with one gold article of the question (at most 8 each).
-- **same_week** (hardest negatives): gold articles of two *different* questions dated at most 7 days apart that
-  share a country other than the US (nearly every story here is American) or a rare name (at most 2% of the
-  corpus has it) in their title and lede. Questions that share a gold article, the same answer, or a rare name
-  in the question and answer text may be one event and never form such pairs.
+- **same_week** (hardest negatives): gold articles, published at most 7 days apart, of two *different* questions
+  dated at most 7 days apart that share a country other than the US (nearly every story here is American) or a
+  rare name (at most 2% of the corpus has it) in their title and lede. Questions that share a gold article, the
+  same answer, or a rare name in the question and answer text may be one event and never form such pairs.
 
 Each pair goes to the `tune` or `check` half by a hash of the question id (the lower one for a same_week pair),
-so no question contributes to both halves. The file holds `{"article": {...}}` lines, then `{"pair": {...}}` lines.
+so no question's labels are in both halves (a same_week pair's second article may be a gold article of a question
+of the other half). The file holds `{"article": {...}}` lines, then `{"pair": {...}}` lines.
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ STOP = {
 RARE = 0.02
 """A name counts as shared only if at most this share of the corpus has it in its title and lede ("Florida" is too common)."""
 OLDER_MIN_DAYS = 21
+SAME_WEEK_DAYS = 7
+"""A same_week pair: two questions at most this many days apart, and their two articles too."""
 MAX_OLDER_PER_QUESTION = 8
 _CAP = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z]")
 
@@ -283,12 +286,14 @@ def build(data_dir: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any
 
     qids = [q["qid"] for q in questions if week_gold[q["qid"]]]
     for q1, q2 in itertools.combinations(sorted(qids), 2):
-        if find(q1) == find(q2) or abs((qdate[q1] - qdate[q2]).days) > 7 or subject_names[q1] & subject_names[q2]:
+        if find(q1) == find(q2) or abs((qdate[q1] - qdate[q2]).days) > SAME_WEEK_DAYS or subject_names[q1] & subject_names[q2]:
             continue
         best: tuple[int, str, str] | None = None
         for a in week_gold[q1]:
             for b in week_gold[q2]:
-                if a == b:
+                # Same week means the articles, not only the questions: a pair 8+ days apart is one a window
+                # alone separates, which the issue asks this kind not to be.
+                if a == b or abs(when(corpus[a]["published"]) - when(corpus[b]["published"])) > timedelta(days=SAME_WEEK_DAYS):
                     continue
                 shared = len(rare(lede(corpus[a])) & rare(lede(corpus[b]))) + 2 * len(country_set(a) & country_set(b))
                 if shared and (best is None or shared > best[0]):
