@@ -14,13 +14,14 @@ How the pairs are derived (docs/events.md says the same):
 - **older** (hard negatives: same subject, different event): articles of the corpus published 21 days or more
   before the question's week whose title or lede contains a rare name from the question or its answer (a
   capitalised word that is not a stop word), paired with one gold article of the question (at most 8 each).
-- **same_week** (hardest negatives): gold articles of two *different* questions dated at most 7 days apart that
-  share a country other than the US (nearly every story here is American) or a rare name (at most 2% of the
-  corpus has it) in their title and lede. Questions that share a gold article, the same answer, or a rare name
-  in the question and answer text may be one event and never form such pairs.
+- **same_week** (hardest negatives): gold articles, published at most 7 days apart, of two *different* questions
+  dated at most 7 days apart that share a country other than the US (nearly every story here is American) or a
+  rare name (at most 2% of the corpus has it) in their title and lede. Questions that share a gold article, the
+  same answer, or a rare name in the question and answer text may be one event and never form such pairs.
 
 Each pair goes to the `tune` or `check` half by a hash of the question id (the lower one for a same_week pair),
-so no question contributes to both halves. The file holds `{"article": {...}}` lines, then `{"pair": {...}}` lines.
+so no question's labels are in both halves (a same_week pair's second article may be a gold article of a question
+of the other half). The file holds `{"article": {...}}` lines, then `{"pair": {...}}` lines.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ from typing import Any
 
 MULTI_STORY_TITLE = re.compile(
     r"\b(?:\d+|five|three|ten) (?:things|stories)\b|news from around our|\bquiz\b|\bbriefing\b|newsletter|"
-    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b|^onpolitics\b|\bphotos this week\b",
+    r"what you missed|\bthe week in\b|: \d+ \.\.\.$|\bpodcast\b|^onpolitics\b|\bphotos this week\b|\bbiggest news\b",
     re.I,
 )
+MULTI_STORY_LEDE = re.compile(r"\bAlso in the news:")
+"""USA Today's daily roundup ("Colorado Springs shooting, Indonesia earthquake, Oath Keepers ...") says so in its lede."""
 MULTI_STORY_URL = re.compile(
     r"five-things|\d-things-(?:you-)?(?:need-)?know|things-podcast|around-our|quiz|briefing|"
     r"newsletter|photos-this-week|-(?:mon|tues|wednes|thurs|fri|satur|sun)days?-new",
@@ -152,18 +155,31 @@ STOP = {
 RARE = 0.02
 """A name counts as shared only if at most this share of the corpus has it in its title and lede ("Florida" is too common)."""
 OLDER_MIN_DAYS = 21
+SAME_WEEK_DAYS = 7
+"""A same_week pair: two questions at most this many days apart, and their two articles too."""
 MAX_OLDER_PER_QUESTION = 8
 _CAP = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z]")
 
 
 def multi_story(article: dict[str, Any]) -> bool:
     title = article["title"]
-    return bool(MULTI_STORY_TITLE.search(title) or MULTI_STORY_URL.search(article.get("url") or "") or title.count(",") >= 3)
+    return bool(
+        MULTI_STORY_TITLE.search(title)
+        or MULTI_STORY_URL.search(article.get("url") or "")
+        or MULTI_STORY_LEDE.search(article["body"][:600])
+        or title.count(",") >= 3
+    )
 
 
 def names(text: str) -> set[str]:
     """Capitalised words that are not stop words (lower-cased), e.g. {"yellowstone", "montana"}."""
-    return {w.lower().rstrip("'’s") for w in _CAP.findall(text) if w.lower() not in STOP and len(w) > 2}
+    out = set()
+    for word in _CAP.findall(text):
+        # The possessive only: `rstrip("'’s")` also ate every trailing s ("Texas" -> "texa", "Ross" -> "ro").
+        w = word.lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
+        if w not in STOP and len(w) > 2:
+            out.add(w)
+    return out
 
 
 def lede(article: dict[str, Any], chars: int = 400) -> str:
@@ -270,12 +286,14 @@ def build(data_dir: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any
 
     qids = [q["qid"] for q in questions if week_gold[q["qid"]]]
     for q1, q2 in itertools.combinations(sorted(qids), 2):
-        if find(q1) == find(q2) or abs((qdate[q1] - qdate[q2]).days) > 7 or subject_names[q1] & subject_names[q2]:
+        if find(q1) == find(q2) or abs((qdate[q1] - qdate[q2]).days) > SAME_WEEK_DAYS or subject_names[q1] & subject_names[q2]:
             continue
         best: tuple[int, str, str] | None = None
         for a in week_gold[q1]:
             for b in week_gold[q2]:
-                if a == b:
+                # Same week means the articles, not only the questions: a pair 8+ days apart is one a window
+                # alone separates, which the issue asks this kind not to be.
+                if a == b or abs(when(corpus[a]["published"]) - when(corpus[b]["published"])) > timedelta(days=SAME_WEEK_DAYS):
                     continue
                 shared = len(rare(lede(corpus[a])) & rare(lede(corpus[b]))) + 2 * len(country_set(a) & country_set(b))
                 if shared and (best is None or shared > best[0]):

@@ -79,11 +79,12 @@ def main() -> None:
         first, vec = new[0]
         clusterer.assign(first, vec.story_vector)  # cold: loads the window once
         cold = time.perf_counter() - t0
-        assign_ms, write_ms, joined = [], [], 0
+        assign_ms, assign_cpu_ms, write_ms, joined = [], [], [], 0
         for story, vec in new[1:]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             event = clusterer.assign(story, vec.story_vector)
             assign_ms.append((time.perf_counter() - t) * 1000)
+            assign_cpu_ms.append((time.thread_time() - c) * 1000)
             joined += event != story.id
             t = time.perf_counter()
             store.put(story.model_copy(update={"event_id": event}))
@@ -107,12 +108,15 @@ def main() -> None:
     print(f"window {len(clusterer.index)} stories (dim {DIM}), {args.stories} new stories, {joined} joined an event")
     print(f"cold first assignment (loads the window): {cold * 1000:.0f} ms")
     print(f"event clustering, warm:              {stats(assign_ms)}")
+    # CPU time of the assigning thread: what the step costs, without the waits a busy machine adds to wall time.
+    print(f"  the same, thread CPU time:         {stats(assign_cpu_ms)}")
     print(f"baseline: store + vector writes:     {stats(write_ms)}")
     print(f"baseline: naive rule over the window: {stats(naive_ms)}")
     print(
         f"ratio clustering / writes: {statistics.median(assign_ms) / statistics.median(write_ms):.2f}; "
         f"naive / clustering: {statistics.median(naive_ms) / statistics.median(assign_ms):.0f}x; "
-        f"target < 10 ms: {'met' if np.percentile(assign_ms, 95) < 10 else 'NOT met'} (p95)"
+        f"target < 10 ms (p95): {'met' if np.percentile(assign_ms, 95) < 10 else 'NOT met'} on wall time, "
+        f"{'met' if np.percentile(assign_cpu_ms, 95) < 10 else 'NOT met'} on thread CPU time"
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 from headlines.ask.embeddings import SQLiteEmbeddingStore
 from headlines.countries.exact import ExactNameTagger
 from headlines.events.clusterer import EventClusterer
-from headlines.events.features import make_features, names_in
+from headlines.events.features import EventFeatures, make_features, names_in
 from headlines.events.index import EventIndex
 from headlines.events.rule import EventRule
 from headlines.models import Article
@@ -152,6 +152,22 @@ def test_index_matches_only_within_the_window_and_prunes() -> None:
     assert index.assign(make_features("s3", T0 + timedelta(hours=41), v, "h", "l", set()))[0] == "s2"
     with pytest.raises(ValueError, match="dimensions"):
         index.add(make_features("bad", T0, np.ones(3, dtype=np.float32), "h", "l", set()))
+
+
+def test_the_default_rule_raises_the_bar_with_time() -> None:
+    """The fitted rule's time decay: a fair match (cosine 0.75, nothing else shared) joins on the day, not 3 days
+    later; even an identical report 7 days later is outside the 6-day window."""
+    rule = EventRule()
+    a, b = np.array([1.0, 0.0], dtype=np.float32), np.array([0.75, np.sqrt(1 - 0.75**2)], dtype=np.float32)
+
+    def story(sid: str, vector: np.ndarray, days: float, headline: str) -> EventFeatures:
+        return make_features(sid, T0 + timedelta(days=days), vector, headline, "", set())
+
+    first = story("a", a, 0, "Alpha beta")
+    assert rule.same(first, story("b", b, 0.2, "Gamma delta"))
+    assert not rule.same(first, story("c", b, 3, "Gamma delta"))
+    assert rule.same(first, story("d", a, 5.9, "Alpha beta"))
+    assert not rule.same(first, story("e", a, 7, "Alpha beta"))
 
 
 def test_names_are_capitalised_words_not_stop_words() -> None:

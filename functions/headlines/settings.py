@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     )
     events: bool = Field(default=True, description="Group stories of one event at processing time (needs HEADLINES_EMBED)")
     event_window_days: float = Field(
-        default=4.0, gt=0, le=30, description="Stories at most this many days apart can be one event (docs/events.md)"
+        default=6.0, gt=0, le=30, description="Stories at most this many days apart can be one event (docs/events.md)"
     )
     log_level: str = "INFO"
 
