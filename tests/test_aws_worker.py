@@ -93,15 +93,21 @@ def test_fixture_batch_parks_the_poison_record_at_once(stack: LocalStack, handle
     assert story is not None and {c.code for c in story.countries} >= {"FR", "RU"}
 
 
-def test_poison_message_is_parked_on_the_dlq_at_once_with_its_reason(stack: LocalStack, handler: Callable) -> None:
-    send(stack, POISON)
-    send(stack, job_body("good-1"))
+def failures_per_attempt(stack: LocalStack, handler: Callable) -> list[int]:
+    """Poll the queue as Lambda would until it is empty: how many records each attempt reported as failed."""
     failures = []
     for _ in range(10):
         result = poll_once(stack, handler)
         if result is None:
             break
         failures.append(len(result["batchItemFailures"]))
+    return failures
+
+
+def test_poison_message_is_parked_on_the_dlq_at_once_with_its_reason(stack: LocalStack, handler: Callable) -> None:
+    send(stack, POISON)
+    send(stack, job_body("good-1"))
+    failures = failures_per_attempt(stack, handler)
     assert failures == [0]  # not a job: no retry can fix it, so the first attempt parks it
     (parked,) = dlq_messages(stack)
     assert parked["Body"] == POISON
@@ -120,12 +126,7 @@ def test_a_failure_a_retry_may_fix_is_retried_then_parked_on_the_last_attempt(st
 
     handle = stack.as_function("WorkerFunction", lambda e, c: worker.build_handler(run=unlucky).handle(e, c))
     send(stack, job_body("unlucky-1"))
-    failures = []
-    for _ in range(10):
-        result = poll_once(stack, handle)
-        if result is None:
-            break
-        failures.append(len(result["batchItemFailures"]))
+    failures = failures_per_attempt(stack, handle)
     assert failures == [1, 1, 1, 1, 0]  # 4 retries reported; the 5th (last) attempt parks it
     (parked,) = dlq_messages(stack)
     attrs = parked["MessageAttributes"]
