@@ -302,3 +302,39 @@ def test_slack_shows_the_answer_or_the_refusal_as_of_the_real_now(engine: Answer
     refused = answer_message(engine.ask("Who won the 2024 Nobel Peace Prize?"))
     assert refused.blocks[0]["text"]["text"].startswith("I found nothing in stored news about")
     assert "*Closest stories*" in json.dumps(refused.blocks)
+
+
+def test_eval_answers_command_builds_its_collaborators_and_scores_both_systems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`headlines eval answers` end to end: corpus in, questions asked as of their dates, JSON report out."""
+    from headlines import container
+    from headlines.cli.app import app
+    from headlines.settings import get_settings
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(a.model_dump_json() + "\n" for a in STORIES), encoding="utf-8")
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"qid": "q1", "question": "When did Microsoft retire Internet Explorer?", "answer": "Wednesday",
+         "gold_ids": ["ie-retired"], "question_date": "2022-06-20"},
+        {"qid": "q2", "question": "Who shared the Nobel Peace Prize with Mandela?", "answer": "de Klerk",
+         "gold_ids": ["nobel-1993"], "question_date": "1993-10-20"},
+    ]  # fmt: skip
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    unanswerable = tmp_path / "unanswerable.jsonl"
+    unanswerable.write_text(json.dumps({"question": "Who won the 2031 Zorblax Cup?"}) + "\n", encoding="utf-8")
+    monkeypatch.setenv("HEADLINES_TAGGER", "exact")
+    get_settings.cache_clear()
+    monkeypatch.setattr(container, "get_encoder", lambda settings=None: HashingEncoder())
+    args = ["eval", "answers", "--questions", str(questions), "--corpus", str(corpus), "--unanswerable", str(unanswerable)]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["stories"] == len(STORIES) and report["answerable"] == 2 and report["encoder"] == "test:hashing"
+    (overall,) = [h for h in report["halves"] if h["half"] == "all"]
+    systems = {r["system"]: r for r in overall["results"]}
+    assert len(systems) == 2 and all(r["questions"] == 2 for r in systems.values())  # the engine and BM25, same run
+    assert report["unanswerable"] == {**report["unanswerable"], "questions": 1, "refused": 1}
+    missing = CliRunner().invoke(app, ["eval", "answers", "--questions", str(tmp_path / "none"), "--corpus", str(corpus)])
+    assert missing.exit_code == 2 and "cannot read" in missing.output

@@ -17,10 +17,6 @@ ENTRY_POINTS = ("headlines.handlers.", "headlines.cli.")
 
 ALSO_ENTRY_POINTS = {
     "headlines.container",  # the factories themselves
-    # These two host the bodies of `headlines eval answers` / `headlines eval retrieval` (typer commands mounted by
-    # headlines.cli.evaluate): entry points until those command bodies move into headlines.cli.
-    "headlines.evaluation.answers",
-    "headlines.evaluation.retrieval",
 }
 
 

@@ -10,7 +10,7 @@ from headlines.cli.eval_summaries import summaries  # noqa: E402
 
 eval_app.command("summaries")(summaries)
 
-from headlines.evaluation.retrieval import retrieval_command  # noqa: E402
+from headlines.cli.eval_retrieval import retrieval_command  # noqa: E402
 
 eval_app.command("retrieval")(retrieval_command)
 
@@ -22,6 +22,6 @@ from headlines.cli.eval_events import events_command  # noqa: E402
 
 eval_app.command("events")(events_command)
 
-from headlines.evaluation.answers import answers_command  # noqa: E402
+from headlines.cli.eval_answers import answers_command  # noqa: E402
 
 eval_app.command("answers")(answers_command)

@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
 from pydantic import BaseModel, ValidationError
 
 from headlines.evaluation.retrieval import EvaluationError
@@ -36,6 +35,8 @@ from headlines.models import Article
 if TYPE_CHECKING:
     from headlines.ask.embeddings import SQLiteEmbeddingStore
     from headlines.ask.engine import Answer, AnswerEngine
+    from headlines.countries.base import CountryTagger
+    from headlines.encoder import SentenceEncoder
     from headlines.store.sqlite import SQLiteStore
 
 HALVES = ("tune", "check")
@@ -346,20 +347,22 @@ def run(
     unanswerable: Path | None = None,
     store: Path | None = None,
     limit: int | None = None,
+    encoder: SentenceEncoder,
+    tagger: CountryTagger | None = None,
     progress: Callable[[str], None] = lambda _m: None,
     engine_factory: Callable[[SQLiteStore, SQLiteEmbeddingStore], AnswerEngine] | None = None,
 ) -> tuple[dict[str, Any], list[Outcome]]:
-    """Store the corpus (or reuse `store`), ask every question as of its date, score both halves."""
+    """Store the corpus (or reuse `store`), ask every question as of its date, score both halves.
+
+    The encoder and tagger come from the caller (the `eval answers` command builds the product's)."""
     import tempfile
 
     from headlines.ask.embeddings import embed_stories
     from headlines.ask.engine import AnswerEngine
-    from headlines.container import build_tagger, get_encoder
 
     cases = load_questions(questions)[:limit] if limit else load_questions(questions)
     unknown = load_questions(unanswerable, answerable=False) if unanswerable else []
     articles = load_corpus(corpus)
-    encoder = get_encoder()
     with tempfile.TemporaryDirectory(prefix="headlines-eval-answers-") as tmp:
         db = store or Path(tmp) / "answers.db"
         sqlite_store, embeddings, aliases = open_scratch_store(
@@ -373,7 +376,7 @@ def run(
             engine = (
                 engine_factory(sqlite_store, embeddings)
                 if engine_factory
-                else AnswerEngine(sqlite_store, embeddings, encoder, tagger=build_tagger())
+                else AnswerEngine(sqlite_store, embeddings, encoder, tagger=tagger)
             )
             progress(f"asking {len(cases)} answerable and {len(unknown)} unanswerable questions")
             outcomes = ask_all(engine, cases, aliases=aliases, progress=progress)
@@ -399,70 +402,3 @@ def run(
         "median_answer_ms": round(1000 * statistics.median(times), 1) if times else None,
     }
     return report, outcomes + refusals
-
-
-def answers_command(
-    questions: Annotated[
-        Path, typer.Option("--questions", help="JSON Lines: question, answer, gold_ids, question_date, qid", dir_okay=False)
-    ],
-    corpus: Annotated[
-        Path, typer.Option("--corpus", help="JSON Lines (.gz ok) of articles: id, title, body, url, published", dir_okay=False)
-    ],
-    unanswerable: Annotated[
-        Path | None, typer.Option("--unanswerable", help="JSON Lines of questions no stored story answers", dir_okay=False)
-    ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store", help="Keep the scratch store here and reuse it on the next run (default: a temporary one)", dir_okay=False
-        ),
-    ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Ask only the first N answerable questions")] = None,
-    outcomes: Annotated[
-        Path | None,
-        typer.Option("--outcomes", help="Write one JSON line per question asked (answer, gold rank, ...)", dir_okay=False),
-    ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables")] = False,
-) -> None:
-    """Ask real quiz questions as of their dates over their corpus; Recall@1/5, MRR, answer contains gold,
-    refusals, next to BM25, on the tuning half, the check half and all."""
-    from rich.console import Console
-    from rich.table import Table
-
-    err = Console(stderr=True)
-    try:
-        report, done = run(
-            questions, corpus, unanswerable=unanswerable, store=store, limit=limit, progress=lambda m: err.print(m)
-        )
-    except EvaluationError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    if outcomes is not None:
-        outcomes.write_text("".join(json.dumps(o.record(), ensure_ascii=False) + "\n" for o in done), encoding="utf-8")
-    if json_out:
-        print(json.dumps(report))
-        return
-    refusals = report["unanswerable"]
-    table = Table(
-        title=f"Answers: {report['answerable']} questions over {report['stories']} stories "
-        f"({report['encoder']}); unanswerable refused {refusals['refused']}/{refusals['questions']} "
-        f"(tune {refusals['tune_refused']}/{refusals['tune_questions']}, "
-        f"check {refusals['check_refused']}/{refusals['check_questions']}); "
-        f"median answer {report['median_answer_ms']} ms"
-    )
-    for col in ("half", "system", "questions", "Recall@1", "Recall@5", "MRR", "contains gold", "refused"):
-        table.add_column(col, justify="left" if col in ("half", "system") else "right")
-    for half in report["halves"]:
-        for n, r in enumerate(half["results"]):
-            fmt = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
-            table.add_row(
-                half["half"] if n == 0 else "",
-                r["system"],
-                str(r["questions"]),
-                fmt(r["recall_at_1"]),
-                fmt(r["recall_at_5"]),
-                fmt(r["mrr"]),
-                fmt(r["contains_answer"]),
-                fmt(r["refused_answerable"]),
-            )
-    Console().print(table)

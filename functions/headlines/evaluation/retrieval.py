@@ -21,13 +21,17 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
 from pydantic import BaseModel, ValidationError
 
 from headlines.errors import BadInputError
 from headlines.models import Article
+
+if TYPE_CHECKING:
+    from headlines.countries.base import CountryTagger
+    from headlines.encoder import SentenceEncoder
+    from headlines.summarize.base import Summarizer
 
 
 class EvaluationError(BadInputError):
@@ -141,15 +145,19 @@ def run(
     questions: int = 200,
     seed: int = 0,
     offset: int = 0,
+    encoder: SentenceEncoder,
+    summarizer: Summarizer,
+    tagger: CountryTagger,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Store the sample through the real pipeline (embeddings included), ask every title, score both systems."""
+    """Store the sample through the real pipeline (embeddings included), ask every title, score both systems.
+
+    The encoder, summarizer and tagger come from the caller (the `eval retrieval` command builds the product's)."""
     from rank_bm25 import BM25Okapi
 
     from headlines.ask.embeddings import SQLiteEmbeddingStore, embed_stories
     from headlines.ask.engine import AnswerEngine
     from headlines.ask.lexical import tokenize
-    from headlines.container import build_summarizer, build_tagger, get_encoder
     from headlines.pipeline import Pipeline
     from headlines.store.sqlite import SQLiteStore
 
@@ -158,10 +166,9 @@ def run(
     with tempfile.TemporaryDirectory(prefix="headlines-eval-") as tmp:
         db = Path(tmp) / "eval.db"
         store, embeddings = SQLiteStore(db), SQLiteEmbeddingStore(db)
-        encoder = get_encoder()
         # The pipeline stores each story; its vectors come from the same `embed_stories` the pipeline
         # hook calls, batched 64 stories at a time because one encoder call per story is ~3x slower.
-        pipeline = Pipeline(build_summarizer(), build_tagger(), store=store)
+        pipeline = Pipeline(summarizer, tagger, store=store)
         batch = []
         for n, article in enumerate(articles, start=1):
             batch.append(pipeline.process(article))
@@ -169,7 +176,7 @@ def run(
                 embeddings.put_many(embed_stories(encoder, batch))
                 batch = []
                 say(f"stored and embedded {n}/{len(articles)} stories")
-        engine = AnswerEngine(store, embeddings, encoder, tagger=build_tagger())
+        engine = AnswerEngine(store, embeddings, encoder, tagger=tagger)
         engine.index.refresh()
         # The baseline reads exactly the text the engine indexed (headline + sentences, titles hidden).
         ids = list(engine.index.ids)
@@ -211,46 +218,3 @@ def run(
         "results": [r.model_dump() for r in results],
         "breakdown": [b.model_dump() for b in breakdown],
     }
-
-
-def retrieval_command(
-    data: Annotated[Path, typer.Option("--data", help="JSON Lines of articles with titles", dir_okay=False)],
-    limit: Annotated[int, typer.Option(min=10, help="Stories stored (seeded sample)")] = 1000,
-    questions: Annotated[int, typer.Option(min=1, help="Titles asked as questions")] = 200,
-    seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
-    offset: Annotated[int, typer.Option(min=0, help="Start of the sample window in the shuffled file")] = 0,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table")] = False,
-) -> None:
-    """Store FILE's stories with titles hidden, ask each title, print Recall@1/5 and MRR next to BM25."""
-    from rich.console import Console
-    from rich.table import Table
-
-    err = Console(stderr=True)
-    try:
-        report = run(data, limit=limit, questions=questions, seed=seed, offset=offset, progress=lambda m: err.print(m))
-    except EvaluationError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    if json_out:
-        print(json.dumps(report))
-        return
-    table = Table(
-        title=f"Retrieval: {report['questions']} titles over {report['stories']} stories of {data.name} "
-        f"(seed {seed}, offset {offset})"
-    )
-    for col in ("system", "Recall@1", "Recall@5", "MRR"):
-        table.add_column(col, justify="left" if col == "system" else "right")
-    for r in report["results"]:
-        table.add_row(r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}", f"{r['mrr']:.3f}")
-    Console().print(table)
-    limit = max(1, int(RARE_SHARE * report["stories"]))
-    split = Table(title=f"By whether the title shares a rare word (held by at most {limit} stories) with its story")
-    for col in ("shares one", "system", "Recall@1", "Recall@5", "MRR"):
-        split.add_column(col, justify="left" if col in ("shares one", "system") else "right")
-    for part in report["breakdown"]:
-        label = f"{'yes' if part['subset'] == SHARES_RARE else 'no'} ({part['questions']} titles)"
-        for n, r in enumerate(part["results"]):
-            split.add_row(
-                label if n == 0 else "", r["system"], f"{r['recall_at_1']:.3f}", f"{r['recall_at_5']:.3f}", f"{r['mrr']:.3f}"
-            )
-    Console().print(split)
