@@ -56,7 +56,14 @@ def engine(archive, where: snapshot.SnapshotLocation | None, every: int = 1) -> 
 
 
 def rankings(e: AnswerEngine) -> list[list[tuple[str, float]]]:
-    return [[(e.index.ids[row], round(score, 5)) for row, score, _ in e.rank(q, limit=10)] for q in QUESTIONS]
+    return [[(e.index.ids[row], score) for row, score, _ in e.rank(q, limit=10)] for q in QUESTIONS]
+
+
+def assert_same_rankings(got: list[list[tuple[str, float]]], want: list[list[tuple[str, float]]]) -> None:
+    """Same stories in the same order, scores equal to float32 noise (rounding to N places can still flip at a
+    boundary, e.g. 0.527415 -> 0.52742 vs 0.52741)."""
+    assert [[i for i, _ in r] for r in got] == [[i for i, _ in r] for r in want]
+    assert [[s for _, s in r] for r in got] == [pytest.approx([s for _, s in r], abs=1e-4) for r in want]
 
 
 def test_bm25_export_and_restore_score_alike_and_keep_growing() -> None:
@@ -83,7 +90,7 @@ def test_a_cold_engine_starts_from_the_snapshot_catches_up_and_ranks_as_a_fresh_
     assert cold.ask("Volcano erupts near a fishing town").sources[0].id == "grindavik"
     assert cold._snapshot_rows == saved_rows  # it started from the snapshot, not from an empty index
     assert len(cold.index) == saved_rows + 1
-    assert rankings(cold) == rankings(engine(archive, None))
+    assert_same_rankings(rankings(cold), rankings(engine(archive, None)))
 
 
 def test_load_fills_an_index_equal_to_the_saved_one(archive, tmp_path: Path):
@@ -129,7 +136,7 @@ def test_a_snapshot_it_cannot_use_is_ignored_and_the_index_built(archive, tmp_pa
     assert cold.ask("doping in athletics").sources[0].id == "bbc-sport-004"
     assert cold._snapshot_rows == 0  # built from the store, not from the snapshot
     assert "building the index from the store" in caplog.text
-    assert rankings(cold) == rankings(engine(archive, None))
+    assert_same_rankings(rankings(cold), rankings(engine(archive, None)))
 
 
 def test_a_day_old_snapshot_is_rebuilt_so_deleted_stories_drop_out(archive, tmp_path: Path, monkeypatch) -> None:
@@ -199,4 +206,4 @@ def test_on_aws_a_cold_worker_engine_loads_the_snapshot_from_the_index_bucket(aw
     cold = engine((store, embeddings, None), where)
     assert cold.ask("What did Macron say about Russia?").sources[0].id == "seed-france-russia"
     assert cold._snapshot_rows == len(warm.index.ids)
-    assert rankings(cold) == rankings(warm)
+    assert_same_rankings(rankings(cold), rankings(warm))
