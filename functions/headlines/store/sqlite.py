@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,14 +50,37 @@ CREATE TABLE IF NOT EXISTS digests (
 """
 
 
-def connect(path: str, schema: str, *, foreign_keys: bool = False) -> sqlite3.Connection:
+_BUSY_WORDS = ("locked", "busy")
+"""What sqlite3 says when another process holds a lock that SQLite did not wait out for us."""
+
+
+def connect(path: str, schema: str, *, foreign_keys: bool = False, wait: float = 30.0) -> sqlite3.Connection:
     """A connection shared across threads (callers lock), WAL so readers never block the writer,
-    `schema` applied. Used by the story store and the vector table that lives in the same file."""
+    `schema` applied. Used by the story store and the vector table that lives in the same file.
+
+    Two processes opening one file at once (two `headlines ingest` runs) can meet a lock that SQLite reports at
+    once instead of waiting out its busy timeout (switching a new file to WAL, WAL recovery): setting up is
+    retried with backoff for up to `wait` seconds, so the second run waits its turn instead of failing."""
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return _connect_once(path, schema, foreign_keys=foreign_keys)
+        except sqlite3.OperationalError as exc:
+            busy = any(word in str(exc).lower() for word in _BUSY_WORDS)
+            if not busy or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _connect_once(path: str, schema: str, *, foreign_keys: bool) -> sqlite3.Connection:
     if path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")  # needs the file to itself: only the first opener does it
         if foreign_keys:
             conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(schema)
