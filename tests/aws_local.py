@@ -8,6 +8,7 @@ suffix, so tests never see each other's data.
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -318,3 +319,11 @@ def serialize_dynamodb_writes() -> None:
 
         setattr(DynamoDBBackend, name, locked)
     DynamoDBBackend._headlines_serialized = True  # type: ignore[attr-defined]
+
+
+def forget_built_handlers() -> None:
+    """Each Lambda handler builds its collaborators once per cold start: forget them, so the next call is a cold
+    start that reads the environment as the test has set it."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("headlines.handlers.") and hasattr(module, "default_handler"):
+            module.default_handler.cache_clear()

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.aws_local import forget_built_handlers
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,17 +44,10 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    _forget_built_handlers()
+    forget_built_handlers()
     yield
     get_settings.cache_clear()
-    _forget_built_handlers()
-
-
-def _forget_built_handlers() -> None:
-    """Each Lambda handler builds its collaborators once per cold start; every test is a cold start."""
-    for name, module in list(sys.modules.items()):
-        if name.startswith("headlines.handlers.") and hasattr(module, "default_handler"):
-            module.default_handler.cache_clear()
+    forget_built_handlers()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from headlines.handlers import ingest, worker
-from tests.aws_local import LambdaContext, LocalStack, poll_once, s3_event
+from tests.aws_local import LambdaContext, LocalStack, forget_built_handlers, poll_once, s3_event
 from tests.fakes.slack_api import FakeSlackAPI
 
 pytestmark = pytest.mark.model
@@ -57,11 +57,9 @@ def deployed(aws: LocalStack, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPat
         except ValueError:
             pass
     reset_caches()
-    for cached in (ingest.default_handler, worker.default_handler):
-        cached.cache_clear()
+    forget_built_handlers()
     yield aws
-    for cached in (ingest.default_handler, worker.default_handler):
-        cached.cache_clear()
+    forget_built_handlers()
 
 
 def _drain(stack: LocalStack) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 
 from headlines.aws.events import UnknownEventError, event_kind
 from headlines.handlers import ingest
-from tests.aws_local import LambdaContext, LocalStack, http_event, load_event, receive_jobs, s3_event
+from tests.aws_local import LambdaContext, LocalStack, forget_built_handlers, http_event, load_event, receive_jobs, s3_event
 from tests.conftest import FIXTURES
 
 SECRET = "s3cr3t-for-tests"
@@ -30,9 +30,9 @@ def stack(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSta
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    ingest.default_handler.cache_clear()
+    forget_built_handlers()
     yield aws
-    ingest.default_handler.cache_clear()
+    forget_built_handlers()
 
 
 def put(stack: LocalStack, key: str, body: bytes, content_type: str = "application/octet-stream") -> dict[str, Any]:
@@ -203,7 +203,7 @@ def test_webhook_without_a_configured_secret_refuses_everything(stack: LocalStac
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    ingest.default_handler.cache_clear()
+    forget_built_handlers()
     answer = ingest.handler(http_event(json.dumps(ARTICLE), ""), LambdaContext())
     assert answer["statusCode"] == 503
 
@@ -221,7 +221,7 @@ def test_webhook_with_an_unreadable_secret_parameter_is_503(stack: LocalStack, m
     from headlines.settings import get_settings
 
     get_settings.cache_clear()
-    ingest.default_handler.cache_clear()
+    forget_built_handlers()
     answer = ingest.handler(http_event(json.dumps(ARTICLE), SECRET), LambdaContext())
     assert answer["statusCode"] == 503 and "cannot be read" in json.loads(answer["body"])["error"]
     assert receive_jobs(stack.queue_url) == []

@@ -15,7 +15,7 @@ import pytest
 from headlines.handlers import slack as slack_handler
 from headlines.handlers import worker
 from headlines.models import Article, Story
-from tests.aws_local import LocalStack, poll_once, receive_jobs
+from tests.aws_local import LocalStack, forget_built_handlers, poll_once, receive_jobs
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_events import SIGNING_SECRET, command_event, events_api_event, lambda_context
 
@@ -37,11 +37,9 @@ def deployed(aws: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         from headlines.settings import get_settings
 
         get_settings.cache_clear()
-        for cached in (slack_handler.default_handler, worker.default_handler):
-            cached.cache_clear()
+        forget_built_handlers()
         yield aws, fake
-        for cached in (slack_handler.default_handler, worker.default_handler):
-            cached.cache_clear()
+        forget_built_handlers()
 
 
 def test_subscribe_is_stored_in_dynamodb(deployed: tuple[LocalStack, FakeSlackAPI]) -> None:

@@ -12,6 +12,7 @@ from headlines.aws.sqs import MAX_MESSAGE_BYTES, MessageTooLargeError, SqsQueue
 from headlines.aws.sqs_messages import parse_job
 from headlines.job_queue import Job
 from headlines.models import Article
+from tests.aws_local import forget_built_handlers
 
 SENTENCE = "France and Germany agreed in Paris on Sunday to extend the farm subsidies to 2030. "
 
@@ -28,16 +29,13 @@ def big_article(article_id: str, size: int = 900_000) -> dict[str, Any]:
 @pytest.fixture
 def deployed(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from headlines.container import reset_caches
-    from headlines.handlers import ingest, worker
 
     for key, value in {"HEADLINES_SUMMARIZER": "lead", "HEADLINES_TAGGER": "exact", "HEADLINES_EMBED": "false"}.items():
         monkeypatch.setenv(key, value)
     reset_caches()
-    for cached in (ingest.default_handler, worker.default_handler):
-        cached.cache_clear()
+    forget_built_handlers()
     yield aws
-    for cached in (ingest.default_handler, worker.default_handler):
-        cached.cache_clear()
+    forget_built_handlers()
 
 
 def _messages(stack: Any) -> list[dict[str, Any]]:

@@ -261,15 +261,13 @@ class DynamoDBStore(DynamoDBCaller, Store):
             "posted_at": {"S": _iso(now)},
             "expires_at": {"N": str(int((now + self.post_ttl).timestamp()))},
         }
-        try:
-            self.ddb.put_item(TableName=self.posts_table, Item=item, ConditionExpression="attribute_not_exists(story_id)")
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise StoreError(f"cannot record the post of {story_id} to {channel}: {exc}") from exc
-        except BotoCoreError as exc:
-            raise StoreError(f"cannot record the post of {story_id} to {channel}: {exc}") from exc
-        return True
+        return self._conditional(
+            "put_item",
+            f"record the post of {story_id} to {channel}",
+            TableName=self.posts_table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(story_id)",
+        )
 
     def forget_post(self, channel: str, story_id: str) -> None:
         self._call(
