@@ -14,9 +14,7 @@ cheapest one retrieval needs: the lead summarizer (no model) and the country tag
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 import statistics
 import time
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from headlines.evaluation.records import json_lines
 from headlines.evaluation.retrieval import EvaluationError
 from headlines.models import Article
 
@@ -84,18 +83,8 @@ def load_questions(path: Path, *, answerable: bool = True) -> list[QACase]:
     """Questions of a JSON Lines file. Answerable files need `answer` and `gold_ids`; unanswerable ones
     only `question` (and optionally `as_of`/`question_date`). A line that is not an object is an error
     naming the line: an evaluation over a silently shortened file would report the wrong figure."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvaluationError(f"cannot read {path}: {exc.strerror}") from exc
     cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+    for number, raw in json_lines(path, EvaluationError):
         if not isinstance(raw, dict) or not str(raw.get("question") or "").strip():
             raise EvaluationError(f'{path}:{number}: expected an object with a non-empty "question"')
         answer = raw.get("answer")
@@ -117,19 +106,12 @@ def load_questions(path: Path, *, answerable: bool = True) -> list[QACase]:
 
 def load_corpus(path: Path) -> list[Article]:
     """Articles of a JSON Lines file (`.gz` read as gzip): `id`, `title`, `body`, `url`, `published`."""
-    opener = gzip.open if path.suffix == ".gz" else open
     articles = []
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    articles.append(Article.model_validate_json(line))
-                except ValidationError as exc:
-                    raise EvaluationError(f"{path}:{number}: not an article ({exc.error_count()} errors)") from exc
-    except OSError as exc:
-        raise EvaluationError(f"cannot read {path}: {exc}") from exc
+    for number, raw in json_lines(path, EvaluationError):
+        try:
+            articles.append(Article.model_validate(raw))
+        except ValidationError as exc:
+            raise EvaluationError(f"{path}:{number}: not an article ({exc.error_count()} errors)") from exc
     if not articles:
         raise EvaluationError(f"{path} holds no articles")
     return articles

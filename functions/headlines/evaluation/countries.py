@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from headlines.errors import BadInputError
+from headlines.evaluation.records import json_lines
 from headlines.models import Article, CountryTag, describe_validation_error
 
 
@@ -75,60 +76,50 @@ def load_dataset(
     """
     ds = Dataset([])
     shape: str | None = None
-    try:
-        fh = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise CountryEvalError(f"cannot read data file {path}: {exc.strerror}") from exc
-    with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    for lineno, record in json_lines(path, CountryEvalError):
+        if not isinstance(record, dict):
+            raise CountryEvalError(f"{path}:{lineno}: a JSON object per line is expected")
+        places = record.get("places") or []
+        try:
+            article = Article.model_validate({**record, "source_country": source_country})
+        except ValidationError as exc:
+            ds.skipped_lines += 1
+            if ds.skipped_lines == 1 and lineno == 1:
+                raise CountryEvalError(f"{path}:{lineno}: {describe_validation_error(exc)}") from exc
+            continue
+        line_shape = "mentions" if "gold" in record else "places"
+        if shape is None:
+            shape = ds.shape = line_shape
+            if shape == "places" and places_map is None:
+                raise CountryEvalError(f"{path}: stories carry Reuters `places`; pass --places-map to map them to ISO codes")
+        elif line_shape != shape:
+            raise CountryEvalError(f"{path}:{lineno}: mixes `gold` and `places` stories; use one shape per file")
+        if split != "all" and split_half(article.story_id()) != split:
+            continue
+        gold = set()
+        if shape == "mentions":
+            codes = record.get("gold")
+            if not isinstance(codes, list):
+                raise CountryEvalError(f"{path}:{lineno}: `gold` must be a list of ISO alpha-2 codes")
+            for code in codes:
+                if isinstance(code, str) and len(code.strip()) == 2 and code.strip().isalpha():
+                    gold.add(code.strip().upper())
+                else:
+                    ds.dropped_codes[str(code)] += 1
+            ds.examples.append(Example(article, frozenset(gold), str(record.get("corpus") or "")))
+        else:
+            assert places_map is not None
+            for place in places:
+                code = places_map.get(str(place).lower())
+                if code:
+                    gold.add(code)
+                else:
+                    ds.dropped_codes[str(place)] += 1
+            if not gold:
                 continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise CountryEvalError(f"{path}:{lineno}: a JSON object per line is expected")
-                places = record.get("places") or []
-                article = Article.model_validate({**record, "source_country": source_country})
-            except json.JSONDecodeError as exc:
-                raise CountryEvalError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
-            except ValidationError as exc:
-                ds.skipped_lines += 1
-                if ds.skipped_lines == 1 and lineno == 1:
-                    raise CountryEvalError(f"{path}:{lineno}: {describe_validation_error(exc)}") from exc
-                continue
-            line_shape = "mentions" if "gold" in record else "places"
-            if shape is None:
-                shape = ds.shape = line_shape
-                if shape == "places" and places_map is None:
-                    raise CountryEvalError(f"{path}: stories carry Reuters `places`; pass --places-map to map them to ISO codes")
-            elif line_shape != shape:
-                raise CountryEvalError(f"{path}:{lineno}: mixes `gold` and `places` stories; use one shape per file")
-            if split != "all" and split_half(article.story_id()) != split:
-                continue
-            gold = set()
-            if shape == "mentions":
-                codes = record.get("gold")
-                if not isinstance(codes, list):
-                    raise CountryEvalError(f"{path}:{lineno}: `gold` must be a list of ISO alpha-2 codes")
-                for code in codes:
-                    if isinstance(code, str) and len(code.strip()) == 2 and code.strip().isalpha():
-                        gold.add(code.strip().upper())
-                    else:
-                        ds.dropped_codes[str(code)] += 1
-                ds.examples.append(Example(article, frozenset(gold), str(record.get("corpus") or "")))
-            else:
-                assert places_map is not None
-                for place in places:
-                    code = places_map.get(str(place).lower())
-                    if code:
-                        gold.add(code)
-                    else:
-                        ds.dropped_codes[str(place)] += 1
-                if not gold:
-                    continue
-                ds.examples.append(Example(article, frozenset(gold)))
-            if limit and len(ds.examples) >= limit:
-                break
+            ds.examples.append(Example(article, frozenset(gold)))
+        if limit and len(ds.examples) >= limit:
+            break
     return ds
 
 

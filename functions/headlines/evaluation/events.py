@@ -8,7 +8,6 @@ former rule (headline word overlap, `headlines.slack.digest.same_event`) is scor
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from headlines.errors import BadInputError
+from headlines.evaluation.records import json_lines
 from headlines.events.features import EventFeatures, features_of
 from headlines.events.index import EventIndex
 from headlines.events.rule import EventRule
@@ -43,22 +43,15 @@ class Pair:
 def load_pairs(path: Path) -> tuple[dict[str, Article], list[Pair]]:
     articles: dict[str, Article] = {}
     pairs: list[Pair] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EventDataError(f"cannot read {path}: {exc.strerror}") from exc
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for n, record in json_lines(path, EventDataError):
         try:
-            record = json.loads(line)
             if "article" in record:
                 art = Article.model_validate(record["article"])
                 articles[str(art.id)] = art
             else:
                 p = record["pair"]
                 pairs.append(Pair(str(p["a"]), str(p["b"]), bool(p["same"]), str(p["kind"]), str(p.get("split", "all"))))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise EventDataError(f"{path}:{n}: not an article or pair record ({exc})") from exc
     missing = {x for p in pairs for x in (p.a, p.b)} - set(articles)
     if missing:

@@ -13,7 +13,6 @@ subset shows how much of a shortfall any text-based retriever can recover.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import tempfile
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from headlines.errors import BadInputError
+from headlines.evaluation.records import json_lines
 from headlines.models import Article
 
 if TYPE_CHECKING:
@@ -55,19 +55,12 @@ def load_sample(
     by the store, leaving the question without its story). Titles are removed from the stored articles.
     Disjoint `offset` windows give disjoint slices (tune on one, report on another).
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvaluationError(f"cannot read {path}: {exc.strerror}; pass --data with a JSON Lines file") from exc
     seen: set[str] = set()
     pool: list[tuple[Article, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, raw in json_lines(path, EvaluationError):
         try:
-            raw = json.loads(line)
             article = Article.model_validate({k: v for k, v in raw.items() if k not in ("date", "published")})
-        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+        except (ValidationError, AttributeError) as exc:
             raise EvaluationError(f"{path}:{number}: not an article ({exc.__class__.__name__})") from exc
         title = " ".join((article.title or "").split())
         body_key = " ".join(article.body.split()).lower()

@@ -8,7 +8,6 @@ system cannot win or lose by length alone; mean length in words is reported besi
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from headlines.errors import BadInputError
+from headlines.evaluation.records import json_lines
 from headlines.models import Article
 from headlines.summarize.base import Summarizer, fit_to_budget
 from headlines.summarize.coherence import ReaderProblems, reader_problems
@@ -93,17 +93,11 @@ def reference_sentences(reference: str) -> list[str]:
 
 def load_examples(path: Path) -> list[SummaryExample]:
     examples = []
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    examples.append(SummaryExample.model_validate(json.loads(line)))
-                except (json.JSONDecodeError, ValidationError) as exc:
-                    raise EvaluationError(f"{path}:{number}: not a summary example with body and reference ({exc})") from exc
-    except OSError as exc:
-        raise EvaluationError(f"cannot read {path}: {exc.strerror}") from exc
+    for number, raw in json_lines(path, EvaluationError):
+        try:
+            examples.append(SummaryExample.model_validate(raw))
+        except ValidationError as exc:
+            raise EvaluationError(f"{path}:{number}: not a summary example with body and reference ({exc})") from exc
     if not examples:
         raise EvaluationError(f"{path} has no examples; expected JSON Lines with id, title, body, reference")
     return examples
