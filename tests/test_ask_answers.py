@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from headlines.ask.embeddings import SQLiteEmbeddingStore
 from headlines.ask.engine import AnswerEngine
-from headlines.ask.extract import Candidate, answer_type, is_furniture, number_unit, score_candidates
+from headlines.ask.extract import Candidate, answer_type, choose_quotes, is_furniture, number_unit, score_candidates
 from headlines.cli.ask import answer_record, parse_as_of, parse_line
 from headlines.countries.exact import ExactNameTagger
 from headlines.evaluation.answers import (
@@ -229,6 +229,25 @@ def test_a_number_with_the_unit_asked_for_beats_a_closer_sentence_without_it() -
     assert score_candidates(question, [close, share], [1.0], lambda _t: 1.0)[0] is share
     # "How many" asks for no unit: the closer sentence with a figure still leads.
     assert score_candidates("How many babies were born out of wedlock?", [close, share], [1.0], lambda _t: 1.0)[0] is close
+
+
+def test_a_figure_in_digits_beats_one_in_words_for_how_many() -> None:
+    question = "Approximately how many baby swings were recalled this week?"
+    vague = Candidate(0, 1, "Millions of baby swings and rockers that pose a risk to infants have been recalled.", cosine=0.8)
+    exact = Candidate(0, 3, "The recall affects 2 million MamaRoo swings and 220,000 RockaRoo rockers.", cosine=0.58)
+    assert score_candidates(question, [vague, exact], [1.0], lambda _t: 1.0)[0] is exact
+
+
+def test_another_storys_headline_naming_what_is_asked_may_follow_the_lead() -> None:
+    lead = Candidate(0, 2, "Meghan launched her podcast Archetypes on Spotify this week.", 0.7, score=3.0, things=["Spotify"])
+    more = Candidate(0, 5, "The series runs for twelve episodes.", 0.5, score=2.0)
+    headline = Candidate(
+        1, 0, "Meghan Markle, Serena Williams on ambition in Archetypes podcast", 0.6, score=2.9, things=["Serena"]
+    )
+    chosen = choose_quotes("Who was the first guest on the podcast?", [lead, headline, more])
+    assert chosen == [lead, headline]
+    # A headline that names nothing asked for does not follow ("what did ... say" asks for no name).
+    assert choose_quotes("What did Meghan say about the podcast?", [lead, headline, more]) == [lead]
 
 
 @pytest.mark.parametrize(

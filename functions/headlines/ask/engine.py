@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from headlines.ask.embeddings import EmbeddingStore, embed_stories
-from headlines.ask.extract import Candidate, ExtractWeights, key_terms, missing_key_terms, score_candidates
+from headlines.ask.extract import Candidate, ExtractWeights, choose_quotes, key_terms, missing_key_terms, score_candidates
 from headlines.ask.index import ArchiveIndex, Weights
 from headlines.ask.lexical import tokenize
 from headlines.ask.query import completed_after, countries_in_question, since_in_question
@@ -351,7 +351,8 @@ class AnswerEngine:
         """The sentence that answers first, then context, quoted verbatim, each cited [n] and dated by its story.
 
         Candidates are the headline and sentences of the top 3 stories (`extract.score_candidates`); the
-        best leads, then its story's next best sentence, then one from another story when it scores close.
+        best leads, then its story's next best sentence, then one from another story when it scores close
+        (`extract.choose_quotes`).
         A sentence that another story repeats (wire copy, a follow-up reusing the lead) is quoted once and
         cited to both: [1][2].
         """
@@ -375,16 +376,7 @@ class AnswerEngine:
         )
         if not scored:
             return self.index.units[rows[0]][0] + " [1]"
-        lead = scored[0]
-        chosen = [lead]
-        same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
-        # A headline that answers is short on context: its story's best sentence always follows it.
-        follow = self.extract_weights
-        if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - follow.follow_same):
-            chosen.append(same_story[0])
-        other = [c for c in scored[1:] if c.story != lead.story and c.unit != 0]
-        if other and other[0].score >= lead.score - follow.follow_other:
-            chosen.append(other[0])
+        chosen = choose_quotes(question, scored, self.extract_weights)
         picked: list[_Quote] = []
         for c in chosen[:max_sentences]:
             vector = unit_vectors.get((c.story, c.unit))

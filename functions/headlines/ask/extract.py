@@ -214,6 +214,9 @@ class ExtractWeights:
     """A headline cut short by its source ("... as ..."): never worth leading with."""
     unit: float = 1.0
     """A number with the unit the question asks for ("51.3%" for "what percentage", "20 years" for "how long")."""
+    vague: float = 0.5
+    """For "how many"/"how much", a figure in words only ("millions", "one of these") counts this much of a
+    figure in digits ("2 million")."""
     follow_same: float = 0.35
     """The lead's story's next best sentence follows it when it scores within this of the lead."""
     follow_other: float = 0.25
@@ -291,6 +294,7 @@ def score_candidates(
             + w.focus * coverage(focus, tokens)
             + (w.specific_kind if kind in ("year", "number", "date") else w.kind)
             * (1.0 if c.things else 0.0)
+            * (w.vague if kind == "number" and not any(ch.isdigit() for t in c.things for ch in t) else 1.0)
             * (1.0 if kind != "other" else 0.5)
             + w.agreement * math.log1p(max(agree - 1, 0))
             + w.story * (story_scores[c.story] / top_story if top_story > 0 else 0.0)
@@ -300,3 +304,23 @@ def score_candidates(
             + (w.unit if unit is not None and unit.held_by(c.text, spans[id(c)]) else 0.0)
         )
     return sorted(kept, key=lambda c: -c.score)
+
+
+def choose_quotes(question: str, scored: Sequence[Candidate], weights: ExtractWeights | None = None) -> list[Candidate]:
+    """What to quote, from candidates best first: the best leads; its story's next best sentence follows when
+    it scores close (always after a headline, which is short on context); then another story's best when it
+    scores close. That one may be a headline naming something of the asked kind ("Meghan Markle, Serena
+    Williams on 'ambition' in 'Archetypes' podcast"): often the answer in fewest words."""
+    if not scored:
+        return []
+    w = weights or ExtractWeights()
+    asks = answer_type(question) != "other"
+    lead = scored[0]
+    chosen = [lead]
+    same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
+    if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - w.follow_same):
+        chosen.append(same_story[0])
+    other = [c for c in scored[1:] if c.story != lead.story and (c.unit != 0 or (asks and c.things))]
+    if other and other[0].score >= lead.score - w.follow_other:
+        chosen.append(other[0])
+    return chosen
