@@ -6,6 +6,7 @@ No model: a hashing encoder over a small archive built through the real pipeline
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from headlines.ask.embeddings import SQLiteEmbeddingStore
 from headlines.ask.engine import AnswerEngine
-from headlines.ask.extract import Candidate, answer_type, is_furniture, score_candidates
+from headlines.ask.extract import Candidate, answer_type, choose_quotes, is_furniture, number_unit, score_candidates
 from headlines.cli.ask import answer_record, parse_as_of, parse_line
 from headlines.countries.exact import ExactNameTagger
 from headlines.evaluation.answers import (
@@ -120,6 +121,31 @@ def test_a_name_no_story_holds_is_refused_however_well_the_rest_is_covered(engin
     assert engine.ask("Did Microsoft say it retired its Internet Explorer browser, organisationally?", now=when).found
 
 
+ELECTION_BUZZ = Article(
+    id="election-buzz",
+    title="Trump says he will announce a 2024 White House bid",
+    published=datetime(2022, 11, 2, tzinfo=UTC),
+    body="Former President Donald Trump, who won the 2016 US presidential election, said on Wednesday he will run in "
+    "the 2024 US presidential election. Who will win the 2024 election is the question that Republicans now ask.",
+)
+
+
+def test_how_a_later_years_event_ended_is_refused_but_plans_for_it_are_answered(tmp_path: Path) -> None:
+    store, embeddings = SQLiteStore(tmp_path / "b.db"), SQLiteEmbeddingStore(tmp_path / "b.db")
+    pipeline = Pipeline(LeadSummarizer(), ExactNameTagger(), store=store, encoder=HashingEncoder(), embeddings=embeddings)
+    pipeline.process_many([*STORIES, ELECTION_BUZZ])
+    engine = AnswerEngine(store, embeddings, HashingEncoder(), tagger=ExactNameTagger(), threshold=0.1)
+    when = datetime(2022, 11, 4, tzinfo=UTC)
+    # Every key term is covered by the 2022 story about the coming election, yet it cannot say who won.
+    refused = engine.ask("Who won the 2024 US presidential election?", now=when)
+    assert not refused.found and refused.missing == ["2024"]
+    assert refused.answer.startswith('I found nothing in stored news about "2024": the question asks about something')
+    assert refused.sources[0].id == "election-buzz"  # the closest story is still listed
+    # A plan for that year, or the same question asked once the year has come, is answered.
+    assert engine.ask("Which Republican said he will run in the 2024 US presidential election?", now=when).found
+    assert engine.ask("Who won the 2024 US presidential election?", now=datetime(2025, 1, 10, tzinfo=UTC)).found
+
+
 def test_off_news_questions_are_refused(engine: AnswerEngine) -> None:
     answer = engine.ask("How do I bake sourdough bread at home?")
     assert not answer.found and answer.answer.startswith("I found nothing in stored news about")
@@ -184,6 +210,60 @@ def test_a_headline_that_names_what_is_asked_leads_and_a_cut_one_never_does() ->
     cut = Candidate(0, 0, "Nike cuts ties with Kyrie Irving as ...", cosine=0.9)
     naming = Candidate(0, 2, "On Friday, Nike said it would no longer work with Kyrie Irving.", cosine=0.7)
     assert score_candidates(question, [cut, naming], [1.0], lambda _t: 1.0)[0] is naming
+
+
+def test_a_possessive_of_a_name_the_question_gives_is_nothing_new() -> None:
+    question = "Who was the first guest on the Spotify podcast Archetypes of Meghan Markle?"
+    echo = Candidate(0, 0, "Meghan Markle's first Spotify series Archetypes coming this summer", cosine=0.73)
+    naming = Candidate(1, 0, "Meghan Markle, Serena Williams on ambition in Archetypes podcast", cosine=0.58)
+    best = score_candidates(question, [echo, naming], [1.0, 1.0], lambda _t: 1.0)
+    assert best[0] is naming and echo.things == [] and "Serena" in naming.things
+
+
+def test_a_number_with_the_unit_asked_for_beats_a_closer_sentence_without_it() -> None:
+    question = "What percentage of babies in England were born out of wedlock last year?"
+    close = Candidate(
+        0, 1, "Most babies were born out of wedlock last year, for the first time since records began in 1845.", 0.78
+    )
+    share = Candidate(0, 2, "Of 624,828 live births registered, 320,713 were to unmarried women: 51.3% of the total.", 0.57)
+    assert score_candidates(question, [close, share], [1.0], lambda _t: 1.0)[0] is share
+    # "How many" asks for no unit: the closer sentence with a figure still leads.
+    assert score_candidates("How many babies were born out of wedlock?", [close, share], [1.0], lambda _t: 1.0)[0] is close
+
+
+def test_a_figure_in_digits_beats_one_in_words_for_how_many() -> None:
+    question = "Approximately how many baby swings were recalled this week?"
+    vague = Candidate(0, 1, "Millions of baby swings and rockers that pose a risk to infants have been recalled.", cosine=0.8)
+    exact = Candidate(0, 3, "The recall affects 2 million MamaRoo swings and 220,000 RockaRoo rockers.", cosine=0.58)
+    assert score_candidates(question, [vague, exact], [1.0], lambda _t: 1.0)[0] is exact
+
+
+def test_another_storys_headline_naming_what_is_asked_may_follow_the_lead() -> None:
+    lead = Candidate(0, 2, "Meghan launched her podcast Archetypes on Spotify this week.", 0.7, score=3.0, things=["Spotify"])
+    more = Candidate(0, 5, "The series runs for twelve episodes.", 0.5, score=2.0)
+    headline = Candidate(
+        1, 0, "Meghan Markle, Serena Williams on ambition in Archetypes podcast", 0.6, score=2.9, things=["Serena"]
+    )
+    chosen = choose_quotes("Who was the first guest on the podcast?", [lead, headline, more])
+    assert chosen == [lead, headline]
+    # A headline that names nothing asked for does not follow ("what did ... say" asks for no name).
+    assert choose_quotes("What did Meghan say about the podcast?", [lead, headline, more]) == [lead]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "held"),
+    [
+        ("How long is she facing in prison?", "She is serving her 20-year sentence.", True),
+        ("How long is she facing in prison?", "She was convicted on five charges.", False),
+        ("How much loan forgiveness will borrowers receive?", "You can get up to $20,000 forgiven.", True),
+        ("How much did the painting sell for?", "It sold for 1.5bn yen at the auction.", True),
+        ("What percentage voted yes?", "Some 55 per cent voted yes.", True),
+        ("What percentage voted yes?", "Some 55 voters said yes.", False),
+    ],
+)
+def test_number_units(question: str, text: str, held: bool) -> None:
+    unit = number_unit(question)
+    assert unit is not None and unit.held_by(text, [(m.group(0), m.start()) for m in re.finditer(r"\d[\d,.]*", text)]) is held
 
 
 def test_a_headline_that_answers_is_followed_by_its_story(engine: AnswerEngine) -> None:

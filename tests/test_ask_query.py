@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from headlines.ask.query import QueryError, countries_in_question, parse_since, since_in_question
+from headlines.ask.query import QueryError, completed_after, countries_in_question, parse_since, since_in_question
 from headlines.countries.exact import ExactNameTagger
 
 NOW = datetime(2025, 12, 24, 12, 0, tzinfo=UTC)
@@ -69,3 +69,27 @@ def test_the_gazetteer_filters_by_countries_the_question_names_outright(question
     from headlines.countries.gazetteer import GazetteerTagger
 
     assert countries_in_question(question, GazetteerTagger()) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("Who won the 2024 US presidential election?", "2024"),
+        ("Who was elected pope in May 2025?", "2025"),
+        ("Which bank collapsed in March 2023, prompting regulators to act?", "2023"),
+        ("The vote is over. Who became Prime Minister after the July 2024 general election?", "2024"),
+        # Plans and expectations for a later year can be in the news already.
+        ("Which high-profile Republican announced a 2024 White House bid this week?", None),
+        ("Which two major supermarkets plan to merge in 2024?", None),
+        ("How high are gas prices in the US expected to climb in 2023?", None),
+        ("Which city was chosen to host the 2028 Summer Olympics?", None),
+        ("Who will win the 2024 US presidential election?", None),
+        ("Which Republican said he will run in the 2024 US presidential election?", None),
+        ("Which chatbot did Google launch in March 2023?", "2023"),
+        # A year not after now's year is for the coverage test to judge.
+        ("Who won the 2022 World Cup?", None),
+        ("Who won the 2020 US presidential election?", None),
+    ],
+)
+def test_completed_after(question, year):
+    assert completed_after(question, datetime(2022, 11, 4, tzinfo=UTC)) == year

@@ -100,6 +100,16 @@ def test_unit_vectors_round_trip_and_missing_ids_are_left_out(backend: tuple[Sto
     assert set(embeddings.unit_vectors([v.story_id for v in many])) == {v.story_id for v in many}
 
 
+def test_a_batch_holding_a_story_twice_keeps_the_last(backend: tuple[Store, EmbeddingStore]) -> None:
+    """Two articles of one corpus can become one story (same URL or text): a batch then holds it twice."""
+    _, embeddings = backend
+    embeddings.put_many([_vectors("twice", ["Head", "First."], seed=1), _vectors("other", ["Head", "One."])])
+    embeddings.put_many([_vectors("twice", ["Head", "Old."], seed=2), _vectors("twice", ["Head", "New.", "More."], seed=3)])
+    assert embeddings.ids() == {"twice", "other"}
+    (entry,) = [e for e in embeddings.scan() if e.story_id == "twice"]
+    assert entry.units == ["Head", "New.", "More."] and embeddings.unit_vectors(["twice"])["twice"].shape == (3, 8)
+
+
 def test_delete_forgets_a_story(backend: tuple[Store, EmbeddingStore]) -> None:
     _, embeddings = backend
     embeddings.put(_vectors("gone", ["Head", "One."]))

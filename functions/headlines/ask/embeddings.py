@@ -186,31 +186,32 @@ class SQLiteEmbeddingStore(EmbeddingStore):
         self.put_many([vectors])
 
     def put_many(self, many: Iterable[StoryVectors]) -> None:
-        rows = []
+        # One row per story, the last given winning, as with one put after another: a batch can hold a story
+        # twice (two articles of one corpus that the store merged into one story).
+        rows: dict[str, tuple[object, ...]] = {}
         for v in many:
             units = np.ascontiguousarray(v.unit_vectors, dtype=np.float32)
             story = np.ascontiguousarray(v.story_vector, dtype=np.float32)
             if units.ndim != 2 or units.shape[0] != len(v.units) or units.shape[1] != story.shape[0]:
                 raise EmbeddingStoreError(f"story {v.story_id}: {len(v.units)} units but unit vectors of shape {units.shape}")
-            rows.append(
-                (
-                    v.story_id,
-                    _utc(v.sort_time).isoformat(),
-                    ",".join(v.countries),
-                    v.model,
-                    story.shape[0],
-                    json.dumps(v.units, ensure_ascii=False),
-                    story.tobytes(),
-                    units.tobytes(),
-                )
+            rows.pop(v.story_id, None)
+            rows[v.story_id] = (
+                v.story_id,
+                _utc(v.sort_time).isoformat(),
+                ",".join(v.countries),
+                v.model,
+                story.shape[0],
+                json.dumps(v.units, ensure_ascii=False),
+                story.tobytes(),
+                units.tobytes(),
             )
         with self._lock, self._conn:
             # Delete then insert so the row gets a new seq: readers that loaded it see the update.
-            self._conn.executemany("DELETE FROM story_vectors WHERE story_id = ?", [(r[0],) for r in rows])
+            self._conn.executemany("DELETE FROM story_vectors WHERE story_id = ?", [(sid,) for sid in rows])
             self._conn.executemany(
                 "INSERT INTO story_vectors (story_id, sort_time, countries, model, dim, units, story_vector, unit_vectors) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                list(rows.values()),
             )
 
     def delete(self, story_id: str) -> None:

@@ -19,10 +19,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from headlines.ask.embeddings import EmbeddingStore, embed_stories
-from headlines.ask.extract import Candidate, ExtractWeights, key_terms, missing_key_terms, score_candidates
+from headlines.ask.extract import Candidate, ExtractWeights, choose_quotes, key_terms, missing_key_terms, score_candidates
 from headlines.ask.index import ArchiveIndex, Weights
 from headlines.ask.lexical import tokenize
-from headlines.ask.query import countries_in_question, since_in_question
+from headlines.ask.query import completed_after, countries_in_question, since_in_question
 from headlines.ask.snapshot import SnapshotError, SnapshotLocation
 from headlines.ask.snapshot import load as load_snapshot
 from headlines.ask.snapshot import save as save_snapshot
@@ -240,10 +240,17 @@ class AnswerEngine:
             else set()
         )
         missing = self._missing_terms(question, ranked[:3], ignore=ignore, now=now) if relevant else []
-        found = relevant and not missing
+        # How an event of a later year turned out ("Who won the 2024 election?" asked in 2022) is in no story
+        # published up to now, however well stories about the coming event cover the question's words.
+        later = completed_after(question, now) if relevant and not missing else None
+        found = relevant and not missing and later is None
         sources = [self._source(row, score) for row, score, _ in ranked[: max(top_k, 1)]]
         if not found:
-            text = _refusal(question, missing) if ranked else _nothing_stored(countries, since)
+            if later is not None:
+                missing = [later]
+                text = _refusal_later(later, now)
+            else:
+                text = _refusal(question, missing) if ranked else _nothing_stored(countries, since)
             return Answer(
                 question=question,
                 answer=text,
@@ -344,7 +351,8 @@ class AnswerEngine:
         """The sentence that answers first, then context, quoted verbatim, each cited [n] and dated by its story.
 
         Candidates are the headline and sentences of the top 3 stories (`extract.score_candidates`); the
-        best leads, then its story's next best sentence, then one from another story when it scores close.
+        best leads, then its story's next best sentence, then one from another story when it scores close
+        (`extract.choose_quotes`).
         A sentence that another story repeats (wire copy, a follow-up reusing the lead) is quoted once and
         cited to both: [1][2].
         """
@@ -368,15 +376,7 @@ class AnswerEngine:
         )
         if not scored:
             return self.index.units[rows[0]][0] + " [1]"
-        lead = scored[0]
-        chosen = [lead]
-        same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
-        # A headline that answers is short on context: its story's best sentence always follows it.
-        if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - 0.35):
-            chosen.append(same_story[0])
-        other = [c for c in scored[1:] if c.story != lead.story and c.unit != 0]
-        if other and other[0].score >= lead.score - 0.25:
-            chosen.append(other[0])
+        chosen = choose_quotes(question, scored, self.extract_weights)
         picked: list[_Quote] = []
         for c in chosen[:max_sentences]:
             vector = unit_vectors.get((c.story, c.unit))
@@ -437,6 +437,14 @@ def _refusal(question: str, missing: list[str]) -> str:
     """What a refusal says: what was not found, then that the closest stories follow."""
     about = ", ".join(f'"{m}"' for m in missing[:4]) if missing else f'"{question.rstrip("?")}"'
     return f"I found nothing in stored news about {about}. The closest stories are listed as sources."
+
+
+def _refusal_later(year: str, now: datetime) -> str:
+    """A refusal of a question about how an event of a later year turned out."""
+    return (
+        f'I found nothing in stored news about "{year}": the question asks about something done in {year}, '
+        f"after {now.day} {now:%B %Y}. The closest stories are listed as sources."
+    )
 
 
 def _nothing_stored(countries: list[str], since: datetime | None) -> str:

@@ -108,22 +108,75 @@ def is_furniture(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def _new_things(kind: str, text: str, question_words: set[str], *, headline: bool = False) -> list[str]:
-    """Things of the asked kind that `text` holds and the question does not already say. A headline's first
-    word counts as a name when it is not a function word ("Nike cuts ties with ..."); a sentence's does not
-    ("Officials said ...")."""
+def _spans(kind: str, text: str, *, headline: bool = False) -> list[tuple[str, int]]:
+    """Things of the asked kind in `text`, with where they start."""
     if kind == "year":
-        found = _YEAR.findall(text)
-    elif kind == "number":
-        found = [m.group(0) for m in _NUMBER.finditer(text)]
-    elif kind == "date":
-        found = [m.group(0) for m in _DATE.finditer(text)] + _YEAR.findall(text)
-    else:
-        found = _CAPITALISED.findall(text) + [m.group(1) for m in _TITLE_IN_QUOTES.finditer(text)]
-        first = _FIRST_WORD.match(text)
-        if headline and first and first.group(0).lower() not in STOPWORDS:
-            found.insert(0, first.group(0))
-    return [f for f in found if f.lower().strip(".,") not in question_words]
+        return [(m.group(0), m.start()) for m in _YEAR.finditer(text)]
+    if kind == "number":
+        return [(m.group(0), m.start()) for m in _NUMBER.finditer(text)]
+    if kind == "date":
+        return [(m.group(0), m.start()) for m in _DATE.finditer(text)] + [(m.group(0), m.start()) for m in _YEAR.finditer(text)]
+    found = [(m.group(0), m.start()) for m in _CAPITALISED.finditer(text)]
+    found += [(m.group(1), m.start(1)) for m in _TITLE_IN_QUOTES.finditer(text)]
+    first = _FIRST_WORD.match(text)
+    if headline and first and first.group(0).lower() not in STOPWORDS:
+        found.insert(0, (first.group(0), 0))
+    return found
+
+
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+
+
+def _plain(word: str) -> str:
+    """A word as compared with the question's: lower case, straight apostrophe, no possessive, no end dots."""
+    return _POSSESSIVE.sub("", word.lower().replace("\u2019", "'").strip(".,"))
+
+
+def _new_spans(kind: str, text: str, question_words: set[str], *, headline: bool = False) -> list[tuple[str, int]]:
+    """Things of the asked kind that `text` holds and the question does not already say ("Lanka's" is not new
+    after "Sri Lanka"), with where they start. A headline's first word counts as a name when it is not a
+    function word ("Nike cuts ties with ..."); a sentence's does not ("Officials said ...")."""
+    return [(f, at) for f, at in _spans(kind, text, headline=headline) if _plain(f) not in question_words]
+
+
+@dataclass(frozen=True)
+class NumberUnit:
+    """What must come with the number a question asks for: the words after it, or a currency sign before it."""
+
+    after: re.Pattern[str]
+    currency: bool = False
+
+    def held_by(self, text: str, spans: Sequence[tuple[str, int]]) -> bool:
+        """Whether one of the numbers found in `text` (with where they start) carries this unit."""
+        for thing, at in spans:
+            if self.after.match(text, at + len(thing)) or (self.currency and _CURRENCY_BEFORE.search(text, 0, at)):
+                return True
+        return False
+
+
+_CURRENCY_BEFORE = re.compile(r"[$\u00a3\u20ac]\s?$")
+_UNITS: list[tuple[re.Pattern[str], NumberUnit]] = [
+    (
+        re.compile(r"\bwhat (?:percent|percentage|proportion|share)\b", re.I),
+        NumberUnit(re.compile(r"\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I)),
+    ),
+    (
+        re.compile(r"\bhow long\b", re.I),
+        NumberUnit(re.compile(r"[\s-]*(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)),
+    ),
+    (
+        re.compile(r"\bhow much\b|\bwhat (?:amount|price|sum)\b|\bhow expensive\b", re.I),
+        NumberUnit(re.compile(r"\s*(?:[mb]n\b|million|billion|trillion|dollars?|pounds?|euros?|cents?)", re.I), currency=True),
+    ),
+]
+
+
+def number_unit(question: str) -> NumberUnit | None:
+    """For a number question, what the number in the answer comes with: "%" for "what percentage" ("51.3% of
+    the total", not "624,828 live births"), a unit of time for "how long", money for "how much"; None when
+    any number will do ("how many")."""
+    focus = focus_of(question)
+    return next((unit for asks, unit in _UNITS if asks.search(focus)), None)
 
 
 @dataclass
@@ -154,11 +207,20 @@ class ExtractWeights:
     lede: float = 0.05
     headline: float = -1.0
     """Headlines rarely hold the answer sentence; with -0.05 they led answers they did not answer (tuning half)."""
-    headline_answer: float = 0.2
+    headline_answer: float = 0.4
     """A headline holding something of the asked kind the question does not say ("Nike cuts ties with Kyrie
     Irving" for "Which company cut ties with Kyrie Irving?"): often the answer in fewest words."""
     truncated: float = -1.0
     """A headline cut short by its source ("... as ..."): never worth leading with."""
+    unit: float = 1.0
+    """A number with the unit the question asks for ("51.3%" for "what percentage", "20 years" for "how long")."""
+    vague: float = 0.5
+    """For "how many"/"how much", a figure in words only ("millions", "one of these") counts this much of a
+    figure in digits ("2 million")."""
+    follow_same: float = 0.35
+    """The lead's story's next best sentence follows it when it scores within this of the lead."""
+    follow_other: float = 0.25
+    """Another story's best sentence follows when it scores within this of the lead."""
 
 
 _QUESTION_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
@@ -213,12 +275,14 @@ def score_candidates(
     kind = answer_type(question)
     terms = key_terms(question, idf)
     focus = key_terms(focus_of(question), idf)
-    qwords = {word.lower() for word in re.findall(r"[\w'\u2019.-]+", question)}
-    qwords |= {word.strip(".") for word in qwords}
+    qwords = {_plain(word) for word in re.findall(r"[\w'\u2019.-]+", question)}
     kept = [c for c in candidates if c.unit == 0 or not is_furniture(c.text)]
     top_story = max(story_scores) if story_scores else 1.0
+    unit = number_unit(question) if kind == "number" else None
+    spans: dict[int, list[tuple[str, int]]] = {}
     for c in kept:
-        c.things = _new_things(kind, c.text, qwords, headline=c.unit == 0)
+        spans[id(c)] = _new_spans(kind, c.text, qwords, headline=c.unit == 0)
+        c.things = [f for f, _ in spans[id(c)]]
     # Agreement: the same new name or number in the candidates of several stories.
     seen_in = Counter(thing for _, thing in {(c.story, t.lower()) for c in kept for t in c.things})
     for c in kept:
@@ -230,11 +294,33 @@ def score_candidates(
             + w.focus * coverage(focus, tokens)
             + (w.specific_kind if kind in ("year", "number", "date") else w.kind)
             * (1.0 if c.things else 0.0)
+            * (w.vague if kind == "number" and not any(ch.isdigit() for t in c.things for ch in t) else 1.0)
             * (1.0 if kind != "other" else 0.5)
             + w.agreement * math.log1p(max(agree - 1, 0))
             + w.story * (story_scores[c.story] / top_story if top_story > 0 else 0.0)
             + (w.lede if c.unit == 1 else 0.0)
             + ((w.headline_answer if c.things and kind != "other" else w.headline) if c.unit == 0 else 0.0)
             + (w.truncated if _TRUNCATED.search(c.text) else 0.0)
+            + (w.unit if unit is not None and unit.held_by(c.text, spans[id(c)]) else 0.0)
         )
     return sorted(kept, key=lambda c: -c.score)
+
+
+def choose_quotes(question: str, scored: Sequence[Candidate], weights: ExtractWeights | None = None) -> list[Candidate]:
+    """What to quote, from candidates best first: the best leads; its story's next best sentence follows when
+    it scores close (always after a headline, which is short on context); then another story's best when it
+    scores close. That one may be a headline naming something of the asked kind ("Meghan Markle, Serena
+    Williams on 'ambition' in 'Archetypes' podcast"): often the answer in fewest words."""
+    if not scored:
+        return []
+    w = weights or ExtractWeights()
+    asks = answer_type(question) != "other"
+    lead = scored[0]
+    chosen = [lead]
+    same_story = [c for c in scored[1:] if c.story == lead.story and c.unit != 0]
+    if same_story and (lead.unit == 0 or same_story[0].score >= lead.score - w.follow_same):
+        chosen.append(same_story[0])
+    other = [c for c in scored[1:] if c.story != lead.story and (c.unit != 0 or (asks and c.things))]
+    if other and other[0].score >= lead.score - w.follow_other:
+        chosen.append(other[0])
+    return chosen

@@ -68,3 +68,70 @@ def countries_in_question(question: str, tagger: CountryTagger | None) -> list[s
     if callable(named):
         return list(named(question))
     return [tag.code for tag in tagger.tag(Article(body=question))]
+
+
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_EVENT_YEAR = re.compile(rf"\b(?:in|the)\s+(?:{_MONTHS}\s+)?((?:19|20)\d\d)\b(?!\s*(?:-|\u2013|to)\s*\d)", re.I)
+"""A year that dates the event asked about: "in 2024", "in May 2025", "the 2024 election", "the July 2024
+election". Not a year that qualifies a plan ("announced a 2024 bid", "his 2024 campaign")."""
+_PLANNED = re.compile(r"\b(?:to\s+\w+|for|ahead\s+of|before|until|towards?|into)\s+$", re.I)
+"""Words before such a year that make it the date of something planned, not done: "chosen to host the 2028
+Olympics", "a bid for the 2024 nomination", "said ahead of the 2024 election"."""
+
+_PAST = """did was were had won became began beat bought brought built came caught chose drew fell felt fled flew forgot
+    fought found gave got grew held hit hung knew led left lent lost made meant met paid put quit ran rang rose said sang
+    sank saw sent set shot shut slid sold sought spent split spoke spun stood stole struck swore swept swam took taught
+    tore told thought threw understood went withdrew woke wore wrote"""
+_NOT_PAST = """is are am be do does will would can could shall should may might must has have need needs going expect
+    expects plan plans"""
+_NOT_PAST_ED_WORDS = "need bleed breed feed freed seed speed bed red shed sled hundred sacred naked wicked"
+_PAST_WORDS = frozenset(_PAST.split())
+_NOT_PAST_WORDS = frozenset(_NOT_PAST.split())
+_NOT_PAST_ED = frozenset(_NOT_PAST_ED_WORDS.split())
+_WORD = re.compile(r"[A-Za-z']+")
+
+
+def _decides(word: str) -> bool | None:
+    """True for a past-tense verb, False for a present or future one, None for any other word. Lower-case words
+    only, so "United" or "Ted" are no verbs."""
+    if not word.islower():
+        return None
+    if word in _NOT_PAST_WORDS:
+        return False
+    if word in _PAST_WORDS or (word.endswith("ed") and len(word) > 4 and word not in _NOT_PAST_ED):
+        return True
+    return None
+
+
+def _done_at(sentence: str, at: int) -> bool:
+    """Whether the verb that governs the phrase at `at` is in the past tense: the nearest deciding word before it
+    ("Who won the 2024 election", "Which chatbot did Google launch in March 2023", but not "Which Republican
+    said he will run in the 2024 election"), else the first after it ("In 2024, who won ...")."""
+    before = [m.group(0) for m in _WORD.finditer(sentence, 0, at)][1:]  # not the question word
+    after = [m.group(0) for m in _WORD.finditer(sentence, at)]
+    for word in [*reversed(before), *after]:
+        decided = _decides(word)
+        if decided is not None:
+            return decided
+    return False
+
+
+def completed_after(question: str, now: datetime) -> str | None:
+    """The year of a completed event the question asks about, when it lies after `now`'s year; else None.
+
+    "Who won the 2024 US presidential election?" asked in 2022 asks how an event of 2024 ended: only news
+    published after it could say, and nothing stored up to `now` is. Stories of 2022 about the coming
+    election hold every key term, so the coverage test cannot refuse it; this can. Questions about plans
+    stay answerable ("Which Republican announced a 2024 White House bid?", "Which city was chosen to host
+    the 2028 Olympics?"), as do questions in the present or future tense ("Which supermarkets plan to merge
+    in 2024?")."""
+    from headlines.ask.extract import focus_of
+
+    asking = focus_of(question)
+    for m in _EVENT_YEAR.finditer(asking):
+        if int(m.group(1)) > now.year and not _PLANNED.search(asking[: m.start()]) and _done_at(asking, m.start()):
+            return m.group(1)
+    return None
