@@ -56,6 +56,17 @@ FURNITURE_CASES = [
     (STORY + "\n\nRead more: Council rows over parking charges\n\nShare this article", SENTENCES),
     (STORY + " READ MORE: Council rows over parking charges . Share or comment on this article", SENTENCES),
     ("Photo: Jane Doe/Getty Images\n\n" + STORY, SENTENCES),
+    # a video player's ad-feedback widget scraped with the story, on its own lines and run into the text
+    (
+        STORY + "\n\n1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content never loaded "
+        "Ad froze or did not finish loading Video content did not start after ad Audio on ad was too loud Other issues",
+        SENTENCES,
+    ),
+    (
+        SENTENCES[0] + " How relevant is this ad to you? Video player was slow to load content Ad froze or did not finish "
+        "loading Other issues " + SENTENCES[1],
+        SENTENCES,
+    ),
     (STORY + "\n\nSorry we are not currently accepting comments on this article.", SENTENCES),
     # broadcaster and wire datelines
     ("Beirut (CNN) -- " + STORY, SENTENCES),

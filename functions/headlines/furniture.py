@@ -29,6 +29,9 @@ _INLINE = re.compile(
     r"|\b(?:VIDEO\s*)?(?:Scroll|SCROLL) (?:down|DOWN) (?:for|to|FOR|TO) [^.\n]{0,80}?"
     r"(?:video|VIDEO|videos|VIDEOS|watch|WATCH|more|MORE|DEBUT|debut)\b[^.\n]{0,60}?(?:\s+\.(?=\s|$)|(?=\s+[A-Z'\"\u2018\u201c]))"
     r"|\bWrite caption here\b\.?"
+    # a video player's ad-feedback widget (CNN pages), in running text or on its own lines
+    r"|(?:\b\d{1,2}\.\s*)?\bHow relevant is this ad to you\?"
+    r"|\bVideo player was slow to load content\b[^.?!]{0,300}?\bOther issues\b"
 )
 # A caption ends without punctuation before the next sentence: "... recognisable (pictured) Police said ...".
 _CAPTION_END = re.compile(
