@@ -68,6 +68,7 @@ FURNITURE_CASES = [
         SENTENCES,
     ),
     (STORY + "\n\nSorry we are not currently accepting comments on this article.", SENTENCES),
+    (STORY + "\n\n\u25baRelated: Council rows over parking charges\n\n\u00bb Read more: the budget in full", SENTENCES),
     # broadcaster and wire datelines
     ("Beirut (CNN) -- " + STORY, SENTENCES),
     ("(CNN) -- " + STORY, SENTENCES),
@@ -98,12 +99,22 @@ def test_page_furniture_is_removed(body: str, expected: list[str]) -> None:
         "The photographer said the images were taken in May.",
         "Read the full report before the vote, the mayor said.",
         "Paris is left wondering about the talks.",
+        "Related talks between the two sides resumed on Monday.",
+        "Subscribers to the service rose by a third last year.",
+        "Advertisements today routinely depict interracial couples.",
         "The vote was held in the town hall on Monday.",
     ],
 )
 def test_story_sentences_are_not_furniture(text: str) -> None:
     assert not is_furniture_line(text)
     assert split_sentences(text) == [text]
+
+
+def test_agency_captions_are_furniture_sentences_but_do_not_take_a_one_line_body_with_them() -> None:
+    caption = "WASHINGTON, DC - NOVEMBER 21: President Joe Biden pardons Chocolate, the National Thanksgiving Turkey."
+    assert is_furniture_sentence(caption)
+    assert not is_furniture_sentence("WASHINGTON (AP) - President Joe Biden pardoned two turkeys on Monday.")
+    assert split_sentences(caption + " " + STORY) == [caption, *SENTENCES]  # the summarizer skips it, cleaning keeps the line
 
 
 def test_caption_shapes() -> None:

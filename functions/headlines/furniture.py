@@ -45,9 +45,11 @@ _PICTURE_PAREN = re.compile(
 )
 # Whole lines that are furniture wherever they stand.
 _LINE = re.compile(
-    r"^\s*(?:"
-    r"(?i:read more|see also|related|more on this story|more from|click here|tap here|share this|share on|share or comment"
-    r"|follow (?:us|@)|sign up|subscribe|advertisement|getty images|image:|photo:|picture:|video:|watch:|listen:"
+    r"^\s*(?:[\u25ba\u25b6\u00bb\u2022\u25a0\u2192]\s*)?(?:"  # "\u25baRelated: ...", "\u00bb Read more"
+    r"(?i:read more|see also|more on this story|more from|click here|tap here|share this|share on|share or comment"
+    # "Related talks resumed", "Subscribers rose" and "Advertisements today depict" open story paragraphs
+    r"|related(?=\s*:|\s+(?:stories|articles|coverage|content|links?|videos?|reading|topics?)\b|\s*$)"
+    r"|follow (?:us|@)|sign up|subscribe\b|advertisement\b|getty images|image:|photo:|picture:|video:|watch:|listen:"
     r"|image copyright|image caption|media caption|all rights reserved|copyright \u00a9|\u00a9"
     r"|sorry,? we are not (?:currently )?accepting comments|comments are closed|join the conversation|have your say)"
     r"|(?:Photo|Picture|Image)s?\s*(?:credit)?\s*:"
@@ -154,6 +156,19 @@ def is_furniture_line(line: str) -> bool:
     return is_caption(line)
 
 
+# A picture agency's caption, which opens with a place and date in capitals: "WASHINGTON, DC - NOVEMBER 21: ...".
+_AGENCY_CAPTION = re.compile(
+    r"^[A-Z][A-Z .,'\u2019-]{1,40} [-\u2013\u2014] (?:JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER"
+    r"|NOVEMBER|DECEMBER) \d{1,2}:\s"
+)
+
+
+def is_agency_caption(sentence: str) -> bool:
+    """A photo agency's caption ('WASHINGTON, DC - NOVEMBER 21: President ... pardons ...'), kept apart from
+    `is_furniture_line` so a body scraped as one line that opens with a caption keeps its story."""
+    return bool(_AGENCY_CAPTION.match(sentence.strip()))
+
+
 _PROMO = re.compile(
     r"\b(?:sign up|subscribe|click here|tap here|download (?:the|our) app|follow us|listen to|watch the full|read the full)\b"
     r"[^.]{0,80}\b(?:newsletter|inbox|podcast|here|app|updates|coverage|story|interview)\b",
@@ -164,5 +179,5 @@ _PROMO = re.compile(
 def is_furniture_sentence(sentence: str) -> bool:
     """A sentence a reader would see as furniture: a furniture line, a caption, a prompt, or a newsletter/app promo."""
     return is_furniture_line(sentence) or bool(
-        _INLINE.search(sentence) or _TIMESTAMPS.search(sentence) or _PROMO.search(sentence)
+        _INLINE.search(sentence) or _TIMESTAMPS.search(sentence) or _PROMO.search(sentence) or is_agency_caption(sentence)
     )

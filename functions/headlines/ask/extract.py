@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from headlines.ask.lexical import STOPWORDS, tokenize
+from headlines.furniture import is_agency_caption
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(
@@ -74,8 +75,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _CAPTION = re.compile(
-    r"^(?:photo|image|picture|video|file photo|credit|caption|getty|ap photo|reuters/|source|related|read more|watch|"
-    r"listen|sign up|subscribe|advertisement|copyright|all rights reserved|follow|click|contact|email)\b|"
+    r"^[\u25ba\u25b6\u00bb\u2022\u25a0\u2192\s]*(?:"  # a bullet or arrow before a link: "\u25baRelated: ..."
+    # a picture label needs its colon or credit: "Video of the crash spread" and "Credit Suisse said" are sentences
+    r"(?:photos?|images?|pictures?|videos?|file photo|credits?|captions?)\s*(?::|by\b|courtesy of\b)"
+    r"|getty images|ap photo|reuters/|source:|advertisement|copyright|all rights reserved"
+    r"|related(?=\s*:|\s+(?:stories|articles|coverage|content|links?|videos?|reading)\b)"
+    r"|(?:read more|watch|listen|sign up|subscribe|follow|click|contact|email)\b"
+    r")|"
     r"\((?:ap|reuters|getty|afp)[^)]*photo|\bphoto(?:graph)?:|/ ?(?:getty|ap|afp|reuters)\b|\bgetty images\b|\bimage caption\b|"
     r"\bhide caption\b|\bcaption \d+ of \d+\b|^\d+ of \d+\b|\bphotos?: |"
     r"\bcontributed to this report\b|\bis a (?:reporter|correspondent|writer|editor)\b|^by [A-Z]",
@@ -100,7 +106,7 @@ def is_furniture(text: str) -> bool:
     A sentence ends with terminal punctuation; a subheading ("Soaring prices", "What happens next") does
     not. Captions and credits name a photo agency, bylines a reporter."""
     words = text.split()
-    if len(words) < 4 or _CAPTION.search(text):
+    if len(words) < 4 or _CAPTION.search(text) or is_agency_caption(text):
         return True
     if not _ENDS_SENTENCE.search(text.strip()) and len(words) < 25:
         return True
