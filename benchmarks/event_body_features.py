@@ -9,6 +9,8 @@ the days apart (`EventRule`). This script adds signals production already has, o
   `allmean` the same with the headline's vector in the mean; `head`, `lede`: headline-to-headline and
   first-sentence-to-first-sentence cosine; `maxsim`: every sentence of one story (headline and first 10 sentences)
   to its nearest in the other, averaged both ways.
+- `summary`: cosine of the story's summaries (the shipped summarizer's 2 sentences, 60 words; the mean of their
+  sentence vectors: an extractive summary's sentences are among the units `ask` embeds, trimmed ones cost an encoding).
 - `body_names`: names (capitalised words) of headline and first 3,000 characters of the body, shared, weighted by
   rarity (IDF over the articles); `numbers`: Jaccard of the figures in headline and body (years left out).
 
@@ -60,6 +62,7 @@ SETS: tuple[tuple[str, ...], ...] = (
     ("numbers",),
     ("mean", "body_names"),
     ("mean", "numbers", "body_names"),
+    ("summary",),
 )
 LIMIT = 0.02
 """False merges allowed per negative kind when picking window and threshold (the issue's target)."""
@@ -94,10 +97,42 @@ def unit_vectors(data: Path, stories: dict[str, Story]) -> dict[str, np.ndarray]
     return out
 
 
+def summary_vectors(data: Path, stories: dict[str, Story]) -> dict[str, np.ndarray]:
+    """The mean unit vector of each story's summary sentences (summarized and encoded once, cached next to the data)."""
+    cache = data.with_suffix(".summary.npz")
+    if cache.exists():
+        loaded = np.load(cache)
+        out = {k: loaded[k] for k in loaded.files}
+        if set(out) >= set(stories):
+            return out
+    from headlines.container import build_summarizer, get_encoder
+    from headlines.settings import get_settings
+
+    settings, encoder, ids = get_settings(), get_encoder(), sorted(stories)
+    summarizer = build_summarizer(settings, "model", encoder=encoder)
+    out = {}
+    for start in range(0, len(ids), 50):
+        chunk = ids[start : start + 50]
+        summaries = summarizer.summarize_many(
+            [stories[i].article for i in chunk], sentences=settings.sentences, max_words=settings.max_words
+        )
+        for sid, summary in zip(chunk, summaries, strict=True):
+            vectors = encoder.encode(summary or [stories[sid].headline])
+            out[sid] = _unit(np.mean([_unit(v) for v in vectors], axis=0))
+    np.savez(cache, **out)  # type: ignore[arg-type]
+    return out
+
+
 class PairSignals:
     """Every signal of a pair, computed once (pairs are symmetric)."""
 
-    def __init__(self, stories: dict[str, Story], features: dict[str, EventFeatures], units: dict[str, np.ndarray]):
+    def __init__(
+        self,
+        stories: dict[str, Story],
+        features: dict[str, EventFeatures],
+        units: dict[str, np.ndarray],
+        summaries: dict[str, np.ndarray] | None = None,
+    ):
         self.features = features
         self._cache: dict[tuple[str, str], Signals] = {}
         self.extra: dict[str, dict[str, Any]] = {}
@@ -114,6 +149,7 @@ class PairSignals:
                 "sents": np.stack([_unit(x) for x in u[:11]]),
                 "numbers": frozenset(f for f in figures if not _YEAR.fullmatch(f)),
                 "body_names": names_in(text),
+                "summary": summaries[sid] if summaries is not None else _unit(body.mean(0)),
             }
         df = Counter(n for e in self.extra.values() for n in e["body_names"])
         self.idf = {n: math.log(len(stories) / (1 + c)) for n, c in df.items()}
@@ -135,7 +171,7 @@ class PairSignals:
             "words": jaccard(fa.words, fb.words),
             "country": 1.0 if fa.countries & fb.countries else 0.0,
             "days": abs(fa.time - fb.time) / DAY,
-            **{k: float(ea[k] @ eb[k]) for k in ("mean", "allmean", "head", "lede")},
+            **{k: float(ea[k] @ eb[k]) for k in ("mean", "allmean", "head", "lede", "summary")},
             "maxsim": float((sims.max(1).mean() + sims.max(0).mean()) / 2),
             "body_names": sum(self.idf[n] for n in shared) / rare if rare else 0.0,
             "numbers": jaccard(ea["numbers"], eb["numbers"]),
@@ -241,9 +277,11 @@ def main() -> None:
         vectors = story_vectors(stories, get_encoder())
         np.savez(cache, **vectors)  # type: ignore[arg-type]
     features = {i: features_of(stories[i], vectors[i]) for i in stories}
-    signals = PairSignals(stories, features, unit_vectors(args.data, stories))
     tune = [p for p in pairs if p.split == "tune"]
     check = [p for p in pairs if p.split == "check"]
+    chosen = [SETS[int(i)] for i in args.sets.split(",")] if args.sets else list(SETS)
+    summaries = summary_vectors(args.data, stories) if any("summary" in c for c in chosen) else None
+    signals = PairSignals(stories, features, unit_vectors(args.data, stories), summaries)
     qids = {(r["pair"]["a"], r["pair"]["b"]): r["pair"]["qid"] for r in map(json.loads, args.data.open()) if "pair" in r}
     fold = {p: int(hashlib.md5(qids[(p.a, p.b)].encode()).hexdigest(), 16) % args.folds for p in tune}
 
@@ -259,7 +297,6 @@ def main() -> None:
     print(f"shipped rule, tune: {line(score(tune, lambda p: same_loop[p.a] == same_loop[p.b]))}")
 
     deltas: list[float | None] = [None, 0.05, 0.10, 0.15] if args.k_links else [None]
-    chosen = [SETS[int(i)] for i in args.sets.split(",")] if args.sets else list(SETS)
     for extra in chosen:
         keys = [*BASE, *extra]
         name = "+" + ",".join(extra) if extra else "shipped signals"
