@@ -295,6 +295,21 @@ def main() -> None:
     )
     assert same_loop == assign_events(list(features.values()), shipped), "the loop differs from EventIndex"
     print(f"shipped rule, tune: {line(score(tune, lambda p: same_loop[p.a] == same_loop[p.b]))}")
+    if any("mean" in c for c in chosen):
+        # Why the body mean moves related-but-different pairs more than same-event ones (tune pairs only).
+        for kind in ("same", "same_week"):
+            lift = [signals(p.a, p.b)["mean"] - signals(p.a, p.b)["cos"] for p in tune if p.kind == kind]
+            print(f"tune {kind} pairs: median body-mean cosine minus story cosine {float(np.median(lift)):+.3f}")
+        week = sorted(
+            (p for p in tune if p.kind == "same_week"),
+            key=lambda p: signals(p.a, p.b)["cos"] - signals(p.a, p.b)["mean"],
+        )
+        for p in week[:3]:
+            s = signals(p.a, p.b)
+            print(
+                f"  story cosine {s['cos']:.2f}, body mean {s['mean']:.2f}: "
+                f"{stories[p.a].headline[:60]!r} / {stories[p.b].headline[:60]!r}"
+            )
 
     deltas: list[float | None] = [None, 0.05, 0.10, 0.15] if args.k_links else [None]
     for extra in chosen:
