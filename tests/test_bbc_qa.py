@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -11,18 +10,14 @@ from types import ModuleType
 import pytest
 
 from headlines.evaluation.answers import load_questions
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def corpus_builder() -> ModuleType:
-    path = ROOT / "benchmarks" / "bbc_qa_corpus.py"
-    spec = importlib.util.spec_from_file_location("bbc_qa_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bbc_qa_corpus.py")
 
 
 def test_the_corpus_is_the_first_articles_of_each_category_in_file_order(corpus_builder: ModuleType, tmp_path: Path) -> None:

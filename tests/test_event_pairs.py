@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.scripts import load_script
+
 
 @pytest.fixture(scope="module")
 def builder() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "build_event_pairs.py"
-    spec = importlib.util.spec_from_file_location("build_event_pairs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/build_event_pairs.py")
 
 
 def test_names_drop_the_possessive_only(builder: ModuleType) -> None:

@@ -18,6 +18,7 @@ from headlines.encoder import ModelError, TransformersEncoder
 from headlines.model_export import MIN_COSINE_INT8, check_export, export_model
 from headlines.onnx_encoder import BUNDLED_ONNX_DIR, OnnxEncoder
 from headlines.settings import Settings
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -78,11 +79,7 @@ def test_int8_export_stays_within_documented_bound(int8_dir: Path, fp32_dir: Pat
 
 
 def _runtime_requirements() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("runtime_requirements", REPO / "infra" / "runtime_requirements.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("infra/runtime_requirements.py")
 
 
 def _image_distributions() -> set[str]:

@@ -13,6 +13,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.scripts import load_script
+
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = {
     "torch",
@@ -32,11 +34,7 @@ HEAVY = {
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO / "infra" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"infra/{name}.py")
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -11,6 +9,7 @@ import pytest
 
 from headlines.summarize.features import FEATURE_NAMES, sentence_features, textrank
 from headlines.summarize.words import content_words
+from tests.scripts import load_script
 
 HUB = "The council approved the harbour budget, the ferry timetable and the school repairs on Monday."
 SPOKES = [
@@ -49,12 +48,7 @@ def test_sentence_features_carry_textrank_and_its_rank() -> None:
 
 @pytest.fixture(scope="module")
 def trainer() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "train_summary_scorer.py"
-    spec = importlib.util.spec_from_file_location("train_summary_scorer", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/train_summary_scorer.py")
 
 
 def test_highlights_get_soft_labels_by_how_much_of_them_a_sentence_carries(trainer: ModuleType) -> None:
