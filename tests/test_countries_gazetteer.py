@@ -83,7 +83,16 @@ NOT_A_COUNTRY = [
     ("us the pronoun", "He told us the plan had failed.", {"US"}),
     ("common-word city names", "Nice work. Reading the report, Mobile users and a Bath towel were counted.", {"FR", "GB", "US"}),
     ("Jackson as a person", "Jackson said the company would expand.", {"US"}),
+    # towns named with everyday words only (Cross Country MD, Country Club FL, On Top of the World FL)
+    ("a race, not a town", "Who won the women's race at the Great Edinburgh Cross Country?", {"US"}),
+    ("a club, not a town", "Members of the Country Club voted to admit women.", {"US"}),
+    ("a phrase, not a town", "Feeling On Top of the World, the singer thanked her fans.", {"US"}),
 ]
+
+
+def test_a_town_named_with_everyday_words_counts_where_its_state_is_named(tagger: GazetteerTagger) -> None:
+    assert _all(tagger, "Penn State beat Ohio State at State College, Pa., on Saturday.") == {"US"}
+    assert _all(tagger, "Cadets at West Point, N.Y., graduated on Saturday.") == {"US"}
 
 
 def test_a_place_leading_a_company_name_is_weak_evidence_in_capitals_too(tagger: GazetteerTagger) -> None:

@@ -63,6 +63,8 @@ PLACE_MIN_POPULATION = 5_000
 MAX_NAMESAKES = 10
 WORDY_ZIPF = 3.0
 """One-word names at least this frequent as English words get their Zipf frequency recorded (`Lexicon.wordy`)."""
+PHRASE_WORDY_ZIPF = 4.5
+"""A town's several-word name is recorded as wordy when even its rarest word is this frequent ('cross' 5.0)."""
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -330,6 +332,16 @@ def _places_and_admins(
         if " " not in key and "-" not in key and key not in wordy:
             z = _word_zipf(key)
             if z >= WORDY_ZIPF:
+                wordy[key] = z
+    # A town named with everyday words only ("Cross Country", "Country Club", "On Top of the World") reads as a
+    # phrase far more often than as the town: it is as wordy as its rarest word, when that word is everyday too
+    # (`PHRASE_WORDY_ZIPF`: "Henderson", "Bronx" and "Arlington" are not). Only namesake towns, never the lexicon's
+    # own cities and regions ("New York", "Long Beach"), and never counties ("White County" names a place).
+    for key in places:
+        words = key.split()
+        if len(words) > 1 and key not in drafts and key not in wordy and words[-1] not in ("county", "parish", "borough"):
+            z = min(_word_zipf(word) for word in words)
+            if z >= PHRASE_WORDY_ZIPF:
                 wordy[key] = z
     return places, admins, dict(sorted(wordy.items()))
 
