@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from headlines.cli.jsonl import JsonLinesWriter, ParsedLine, run_batch
-from headlines.cli.options import country_option
+from headlines.cli.options import country_option, fail
 
 app = typer.Typer(
     help="Headlines: summarize news, tag countries, store and deliver stories.",
@@ -56,8 +56,7 @@ def _open_input(stack: ExitStack, path: Path | None) -> BinaryIO:
     except OSError as exc:
         from headlines.sanitize import for_terminal
 
-        err_console.print(f"[red]error:[/] cannot read {for_terminal(str(path))}: {exc.strerror}")
-        raise typer.Exit(2) from exc
+        fail(f"cannot read {for_terminal(str(path))}: {exc.strerror}")
 
 
 def _progress(stack: ExitStack, path: Path | None) -> Any:

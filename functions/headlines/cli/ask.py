@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from headlines.cli.options import country_option
+from headlines.cli.options import country_option, fail
 
 if TYPE_CHECKING:
     from headlines.ask.engine import Answer
@@ -102,17 +102,14 @@ def parse_line(line: str, default_as_of: datetime | None) -> Asked:
 def _questions(question: str | None, input: Path | None, as_of: datetime | None = None) -> list[Asked]:
     if input is None:
         if not question or not question.strip():
-            err_console.print("[red]error:[/] give a QUESTION, or --input FILE with one question per line")
-            raise typer.Exit(2)
+            fail("give a QUESTION, or --input FILE with one question per line")
         return [Asked(question, as_of)]
     if question:
-        err_console.print("[red]error:[/] give either a QUESTION or --input FILE, not both")
-        raise typer.Exit(2)
+        fail("give either a QUESTION or --input FILE, not both")
     try:
         text = sys.stdin.read() if str(input) == "-" else input.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        err_console.print(f"[red]error:[/] cannot read {input}: {exc.strerror}")
-        raise typer.Exit(2) from exc
+        fail(f"cannot read {input}: {exc.strerror}")
     return [parse_line(line, as_of) for line in text.splitlines() if line.strip()]
 
 
@@ -152,8 +149,7 @@ def ask(
         try:
             as_of_dt = parse_as_of(as_of)
         except ValueError as exc:
-            err_console.print(f"[red]error:[/] --as-of: {exc}")
-            raise typer.Exit(2) from exc
+            fail(f"--as-of: {exc}")
     questions = _questions(question, input, as_of_dt)
     code = country_option(country)
     since_dt: datetime | None = None
@@ -161,8 +157,7 @@ def ask(
         try:
             since_dt = parse_since(since, now=as_of_dt)
         except QueryError as exc:
-            err_console.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from exc
+            fail(str(exc))
 
     engine = build_answer_engine()
     if engine.store.count() > len(engine.embeddings.ids()):

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from headlines.cli.options import fail
 from headlines.evaluation.answers import run
 from headlines.evaluation.retrieval import EvaluationError
 
@@ -56,8 +57,7 @@ def answers_command(
             progress=lambda m: err.print(m),
         )
     except EvaluationError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     if outcomes is not None:
         outcomes.write_text("".join(json.dumps(o.record(), ensure_ascii=False) + "\n" for o in done), encoding="utf-8")
     if json_out:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from headlines.cli.options import fail
 from headlines.models import Article, CountryTag
 
 _COLUMNS = ("micro_f1", "precision", "recall", "macro_f1", "micro_f1_no_us")
@@ -41,10 +42,8 @@ def countries_command(
     from headlines.countries.spacy_ner import SpacyModelError, SpacyNERTagger
     from headlines.evaluation.countries import CountryEvalError, evaluate, evaluate_mentions, load_dataset, load_places_map
 
-    err = Console(stderr=True)
     if split not in ("all", "tune", "holdout"):
-        err.print(f"[red]error:[/] --split must be all, tune or holdout, not {split!r}")
-        raise typer.Exit(2)
+        fail(f"--split must be all, tune or holdout, not {split!r}")
     try:
         dataset = load_dataset(
             data,
@@ -55,11 +54,9 @@ def countries_command(
         )
         spacy_tagger = SpacyNERTagger()
     except (CountryEvalError, SpacyModelError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     if not dataset.examples:
-        err.print(f"[red]error:[/] no story in {data} has a gold country (or a place the map knows)")
-        raise typer.Exit(2)
+        fail(f"no story in {data} has a gold country (or a place the map knows)")
 
     gazetteer, exact = GazetteerTagger(), ExactNameTagger()
 

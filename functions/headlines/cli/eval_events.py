@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from headlines.cli.options import fail
+
 
 def events_command(
     data: Annotated[
@@ -31,12 +33,10 @@ def events_command(
     from headlines.events.rule import EventRule
     from headlines.settings import get_settings
 
-    err = Console(stderr=True)
     try:
         articles, pairs = load_pairs(data)
     except EventDataError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     settings = get_settings()
     rule = replace(EventRule(), window_days=window_days or settings.event_window_days)
     stories = stories_of(articles, build_tagger(settings))
@@ -49,8 +49,7 @@ def events_command(
 
                 np.savez(vectors_cache, **vectors)  # type: ignore[arg-type]
     except ModelError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     result = evaluate_events(articles, pairs, vectors, stories, rule)
     if json_out:
         print(json.dumps(result, indent=1))

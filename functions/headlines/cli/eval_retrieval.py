@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from headlines.cli.options import fail
 from headlines.evaluation.retrieval import RARE_SHARE, SHARES_RARE, EvaluationError, run
 
 
@@ -40,8 +41,7 @@ def retrieval_command(
             progress=lambda m: err.print(m),
         )
     except EvaluationError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     if json_out:
         print(json.dumps(report))
         return

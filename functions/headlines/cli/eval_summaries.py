@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from headlines.cli.options import fail
+
 PROBLEM_COLUMNS = {
     "furniture": "furn.",
     "cut": "cut",
@@ -34,12 +36,10 @@ def summaries(
     from headlines.evaluation.summaries import NO_WORD_CAP, EvaluationError, evaluate_summaries, load_examples
     from headlines.summarize.base import Summarizer
 
-    err = Console(stderr=True)
     try:
         examples = load_examples(data)
     except EvaluationError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     from headlines.encoder import ModelError
 
     try:
@@ -50,8 +50,7 @@ def summaries(
 
             baselines.append(TextRankSummarizer())
     except (ModelError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     result = evaluate_summaries(examples, system, sentences=sentences, max_words=max_words or NO_WORD_CAP, baselines=baselines)
     if json_out:
         print(json.dumps(result, indent=1))

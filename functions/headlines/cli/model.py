@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from headlines.cli.options import fail
+
 model_app = typer.Typer(help="Prepare the sentence encoder for deployment.", no_args_is_help=True)
 
 
@@ -61,11 +63,9 @@ def export(
     try:
         report = export_model(output, int8=int8, model_dir=source, opset=opset, min_cosine=min_cosine)
     except ModelError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
     except ModelExportError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        fail(str(exc), 1)
     typer.echo(
         f"exported {report.precision} encoder to {report.output} ({report.size_mb:.1f} MB)\n"
         f"check on {report.sentences} sample sentences: cosine vs torch mean {report.mean_cosine:.4f}, "

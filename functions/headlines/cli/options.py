@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
 from rich.console import Console
 
 err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """End the command with one "error: ..." line on stderr: exit 2 when the user must change what they typed or
+    set (the status `errors.cli_exit` gives bad input), 1 when the work itself failed."""
+    err_console.print(f"[red]error:[/] {message}")
+    raise typer.Exit(code)
 
 
 def country_option(value: str | None) -> str | None:
@@ -18,6 +27,5 @@ def country_option(value: str | None) -> str | None:
     if code is None:
         from headlines.sanitize import for_terminal
 
-        err_console.print(f"[red]error:[/] unknown country {for_terminal(repr(value))}; use an ISO code such as FR")
-        raise typer.Exit(2)
+        fail(f"unknown country {for_terminal(repr(value))}; use an ISO code such as FR")
     return code

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from headlines.cli.options import fail
+
 subscriptions_app = typer.Typer(
     help="List, add or remove a Slack channel's subscriptions (countries about/mentions, keywords).",
     no_args_is_help=True,
@@ -31,18 +33,15 @@ def _subscriptions(countries: list[str] | None, keywords: list[str] | None, mode
     from headlines.slack.commands import CommandError, parse_subscriptions
 
     if mode not in (None, "about", "mentions"):
-        err_console.print("[red]error:[/] --mode is `about` or `mentions`")
-        raise typer.Exit(2)
+        fail("--mode is `about` or `mentions`")
     for keyword in keywords or []:
         if '"' in keyword or "\u201c" in keyword or "\u201d" in keyword:
-            err_console.print(f"[red]error:[/] a keyword cannot hold a quote: {keyword[:40]!r}")
-            raise typer.Exit(2)
+            fail(f"a keyword cannot hold a quote: {keyword[:40]!r}")
     text = " ".join([mode or "", ", ".join(countries or []), *(f'"{k}"' for k in keywords or [])])
     try:
         return parse_subscriptions(text, removing=removing)
     except CommandError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        fail(str(exc))
 
 
 def _show(channel: str, subs: list, json_out: bool) -> None:
