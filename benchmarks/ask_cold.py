@@ -14,12 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from ratio_table import print_ratio_table
 
 QUESTION = "What did Macron say about Russia?"
 SAMPLES = Path(__file__).resolve().parents[1] / "functions" / "headlines" / "samples" / "articles.jsonl"
@@ -54,12 +55,8 @@ def main() -> None:
                 elapsed, out = run([py, "-m", "headlines", "ask", "--json", QUESTION], env)
                 times[name].append(elapsed)
                 firsts[name] = json.loads(out.splitlines()[0])["sources"][0]["id"]
-    torch_median = statistics.median(times["torch (transformers)"])
     print(f"cold `headlines ask --json {QUESTION!r}`, {args.runs} runs each, alternating, {os.cpu_count()} CPUs")
-    print(f"{'encoder':22} {'median s':>9} {'min s':>7} {'x torch':>8}  first source")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:22} {median:9.2f} {min(values):7.2f} {median / torch_median:8.2f}  {firsts[name]}")
+    print_ratio_table(times, "torch (transformers)", label="encoder", ratio="x torch", notes=firsts, notes_label="first source")
 
 
 if __name__ == "__main__":

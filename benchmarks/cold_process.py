@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from ratio_table import print_ratio_table
 
 
 def timed(command: list[str], env: dict[str, str], stdin: str = "") -> float:
@@ -78,12 +79,8 @@ def main() -> None:
             for name, (command, e, stdin) in commands.items():
                 times[name].append(timed(command, e, stdin))
 
-    base = statistics.median(times["import torch (bare)"])
     print(f"encoder under auto: {check.stdout.strip()}; {args.runs} runs each, {os.cpu_count()} CPUs")
-    print(f"{'what':42} {'median s':>9} {'min s':>7} {'x import torch':>15}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:42} {median:9.2f} {min(values):7.2f} {median / base:15.2f}")
+    print_ratio_table(times, "import torch (bare)", label="what", ratio="x import torch")
 
 
 if __name__ == "__main__":

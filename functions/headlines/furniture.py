@@ -43,9 +43,11 @@ _PICTURE_PAREN = re.compile(
     r"|bottom left|bottom right|far left|far right|second left|second right|file photo|file picture|file image)"
     r"(?:[ ,]+(?:left|right|centre|center|above|below|top|bottom|here|today|in \w+|with [^()]{1,40}|on [^()]{1,30}))*)\s*\)"
 )
+LINK_BULLETS = "\u25ba\u25b6\u00bb\u2022\u25a0\u2192"
+"""Bullets and arrows pages put before a link ("\u25baRelated: ...", "\u00bb Read more"), as a regex class body."""
 # Whole lines that are furniture wherever they stand.
 _LINE = re.compile(
-    r"^\s*(?:[\u25ba\u25b6\u00bb\u2022\u25a0\u2192]\s*)?(?:"  # "\u25baRelated: ...", "\u00bb Read more"
+    rf"^\s*(?:[{LINK_BULLETS}]\s*)?(?:"
     r"(?i:read more|see also|more on this story|more from|click here|tap here|share this|share on|share or comment"
     # "Related talks resumed", "Subscribers rose" and "Advertisements today depict" open story paragraphs
     r"|related(?=\s*:|\s+(?:stories|articles|coverage|content|links?|videos?|reading|topics?)\b|\s*$)"

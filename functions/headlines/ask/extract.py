@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from headlines.ask.lexical import STOPWORDS, tokenize
-from headlines.furniture import is_agency_caption
+from headlines.furniture import LINK_BULLETS, is_agency_caption
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(
@@ -75,7 +75,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _CAPTION = re.compile(
-    r"^[\u25ba\u25b6\u00bb\u2022\u25a0\u2192\s]*(?:"  # a bullet or arrow before a link: "\u25baRelated: ..."
+    rf"^[{LINK_BULLETS}\s]*(?:"  # a bullet or arrow before a link: "\u25baRelated: ..."
     # a picture label needs its colon or credit: "Video of the crash spread" and "Credit Suisse said" are sentences
     r"(?:photos?|images?|pictures?|videos?|file photo|credits?|captions?)\s*(?::|by\b|courtesy of\b)"
     r"|getty images|ap photo|reuters/|source:|advertisement|copyright|all rights reserved"

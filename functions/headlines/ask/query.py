@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from headlines.ask.extract import focus_of
 from headlines.countries.base import CountryTagger
 from headlines.errors import BadInputError
 from headlines.models import Article
@@ -128,8 +129,6 @@ def completed_after(question: str, now: datetime) -> str | None:
     stay answerable ("Which Republican announced a 2024 White House bid?", "Which city was chosen to host
     the 2028 Olympics?"), as do questions in the present or future tense ("Which supermarkets plan to merge
     in 2024?")."""
-    from headlines.ask.extract import focus_of
-
     asking = focus_of(question)
     for m in _EVENT_YEAR.finditer(asking):
         if int(m.group(1)) > now.year and not _PLANNED.search(asking[: m.start()]) and _done_at(asking, m.start()):
